@@ -1,0 +1,17 @@
+use palimpsest::export::export_dump;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub fn run(files: &[PathBuf]) -> Result<ExitCode, String> {
+    if files.len() == 1 {
+        return one(&files[0]);
+    }
+    super::history::export_chains(files)
+}
+
+fn one(file: &Path) -> Result<ExitCode, String> {
+    let dump = super::load_dump(file)?;
+    let json = serde_json::to_string_pretty(&export_dump(&dump)).map_err(|e| e.to_string())?;
+    println!("{json}");
+    Ok(ExitCode::SUCCESS)
+}

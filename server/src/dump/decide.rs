@@ -1,0 +1,479 @@
+//! Deciding how to read each run of rows between two unchanged rows.
+//!
+//! News Sniffer pairs paragraphs with diff-lcs `traverse_balanced`: between two
+//! unchanged rows the changed pairs come first, then one-sided rows that are all
+//! additions or all removals. So a run of `k` rows has few readings: `c` leading
+//! changed rows (each cut somewhere) and `k - c` one-sided rows of one polarity. Each
+//! reading is scored from evidence; the best wins, and every row whose best rival
+//! reading scores close is flagged ambiguous with that rival as the alternative.
+//!
+//! Evidence, all of it general rather than tuned to particular files:
+//! - the halves of an edited paragraph share words (`split`);
+//! - two paragraphs joined by position end and start like sentences, and are about
+//!   twice as long as a paragraph of the same article;
+//! - a version rarely states the same sentence twice: every 5-word shingle that a
+//!   reading would put into two paragraphs of the same version costs that reading;
+//! - news updates add more than they remove, and long runs even more so.
+
+use super::model::{Ambiguity, Reading};
+use super::split::{Cut, RowShape};
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+const SHINGLE: usize = 5;
+/// Readings closer than this (in log-odds units) to the best are reported as ambiguous.
+pub const FLAG_MARGIN: f32 = 2.5;
+/// Cost of each shingle a reading puts into two paragraphs of one version.
+const DUPLICATE_COST: f32 = 1.0;
+/// A run longer than this is decided with a cheaper search (benchmarks, odd files).
+const EXHAUSTIVE_RUN: usize = 48;
+
+pub struct RowInput<'a> {
+    pub text: &'a str,
+    pub shape: RowShape,
+    /// A reading a person chose in the sidecar file.
+    pub forced: Option<Reading>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Decision {
+    pub reading: Reading,
+    pub confidence: f32,
+    pub ambiguity: Option<Ambiguity>,
+}
+
+/// A reading of one row inside a run: which cut (index into `shape.cuts`) or side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Choice {
+    Cut(usize),
+    Added,
+    Removed,
+}
+
+/// Shingle multiset keyed by hash: how many paragraphs of a version contain it.
+type Counts = HashMap<u64, i32>;
+
+/// The paragraphs outside a run: counts for the whole dump minus the run's own.
+#[derive(Clone, Copy)]
+struct Ext<'a> {
+    all: &'a [Counts; 2],
+    own: Option<&'a [Counts; 2]>,
+}
+
+impl Ext<'_> {
+    fn get(&self, side: usize, h: u64) -> i32 {
+        let all = self.all[side].get(&h).copied().unwrap_or(0);
+        let own = self.own.and_then(|o| o[side].get(&h).copied()).unwrap_or(0);
+        all - own
+    }
+}
+
+struct RowData {
+    /// Shingle hash starting at each word index.
+    shingles: Vec<u64>,
+}
+
+impl RowData {
+    fn new(shape: &RowShape) -> RowData {
+        let shingles = if shape.words.len() < SHINGLE {
+            Vec::new()
+        } else {
+            shape
+                .words
+                .windows(SHINGLE)
+                .map(|w| {
+                    let mut h = DefaultHasher::new();
+                    w.hash(&mut h);
+                    h.finish()
+                })
+                .collect()
+        };
+        RowData { shingles }
+    }
+
+    /// Distinct shingles of the words `from..to`.
+    fn range(&self, from: usize, to: usize) -> Vec<u64> {
+        if to < from + SHINGLE {
+            return Vec::new();
+        }
+        let mut v: Vec<u64> = self.shingles[from..=to - SHINGLE].to_vec();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+/// The paragraphs (as shingle sets) a row contributes to each version under a choice.
+fn halves(shape: &RowShape, data: &RowData, choice: Choice) -> [Vec<u64>; 2] {
+    let n = shape.words.len();
+    match choice {
+        Choice::Cut(i) => {
+            let g = shape.cuts[i].word;
+            [data.range(0, g), data.range(g, n)]
+        }
+        Choice::Added => [Vec::new(), data.range(0, n)],
+        Choice::Removed => [data.range(0, n), Vec::new()],
+    }
+}
+
+struct Context {
+    /// Typical paragraph length in bytes (median of unchanged paragraphs).
+    paragraph_len: f32,
+}
+
+fn changed_score(ctx: &Context, shape: &RowShape, cut: &Cut) -> f32 {
+    let mut s = (12.0 * (cut.dice - 0.25)).clamp(-3.0, 8.0);
+    // Paragraphs end like sentences and start like them.
+    s += if cut.left_ends { 1.5 } else { -1.5 };
+    s += if cut.right_starts { 1.5 } else { -1.5 };
+    if !cut.boundary && cut.dice < 0.5 {
+        s -= 2.0;
+    }
+    s += 0.3 * cut.edge_match as f32;
+    if cut.dice < 0.3 {
+        // Two unrelated paragraphs joined: about twice a paragraph's length.
+        let z = (shape.len as f32 / (2.0 * ctx.paragraph_len)).ln();
+        s += (1.5 * z).clamp(-2.0, 1.0);
+    }
+    s
+}
+
+/// Prior for `m` one-sided rows of a polarity: updates add more than they remove.
+fn polarity_prior(added: bool, m: usize) -> f32 {
+    if added && m > 0 {
+        0.4 + 0.5 * (m as f32 - 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// Duplicate shingles a reading's paragraphs add to each version, given the other
+/// paragraphs already in it (`ext`).
+fn duplicate_cost(paragraphs: &[[Vec<u64>; 2]], ext: Ext) -> f32 {
+    let mut total = 0.0;
+    for side in 0..2 {
+        let mut here: HashMap<u64, i32> = HashMap::new();
+        for p in paragraphs {
+            for h in &p[side] {
+                *here.entry(*h).or_default() += 1;
+            }
+        }
+        for (h, k) in here {
+            let e = ext.get(side, h);
+            // k paragraphs of this run plus e elsewhere: duplicates beyond the first,
+            // not counting those among the other paragraphs alone.
+            total += if e >= 1 { k } else { k - 1 } as f32;
+        }
+    }
+    total * DUPLICATE_COST
+}
+
+struct Scored {
+    score: f32,
+    choices: Vec<Choice>,
+}
+
+fn score_reading(ctx: &Context, rows: &[RowInput], data: &[RowData], choices: &[Choice], ext: Ext) -> f32 {
+    let mut s = 0.0;
+    let mut one_sided = 0;
+    let mut added = false;
+    let mut paragraphs = Vec::with_capacity(rows.len());
+    for ((row, d), c) in rows.iter().zip(data).zip(choices) {
+        match *c {
+            Choice::Cut(i) => s += changed_score(ctx, &row.shape, &row.shape.cuts[i]),
+            Choice::Added => {
+                one_sided += 1;
+                added = true;
+            }
+            Choice::Removed => one_sided += 1,
+        }
+        paragraphs.push(halves(&row.shape, d, *c));
+    }
+    s + polarity_prior(added, one_sided) - duplicate_cost(&paragraphs, ext)
+}
+
+fn allowed(row: &RowInput, c: Choice) -> bool {
+    match (row.forced, c) {
+        (None, _) => true,
+        (Some(Reading::Changed { split }), Choice::Cut(i)) => row.shape.cuts[i].at == split,
+        (Some(Reading::Added), Choice::Added) => true,
+        (Some(Reading::Removed), Choice::Removed) => true,
+        _ => false,
+    }
+}
+
+/// Decides one run of rows (none of them unchanged).
+fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
+    let k = rows.len();
+    let data: Vec<RowData> = rows.iter().map(|r| RowData::new(&r.shape)).collect();
+    // Rows that can be changed form a prefix; the first row with no cut ends it.
+    let c_max = rows
+        .iter()
+        .position(|r| r.shape.cuts.is_empty() || matches!(r.forced, Some(Reading::Added | Reading::Removed)))
+        .unwrap_or(k);
+    // A forced changed row must be inside the changed prefix.
+    let c_min = rows
+        .iter()
+        .rposition(|r| matches!(r.forced, Some(Reading::Changed { .. })))
+        .map(|i| i + 1)
+        .unwrap_or(0)
+        .min(c_max);
+    let c_hi = if k > EXHAUSTIVE_RUN {
+        // Cheap search: rows whose best cut is strongly similar are surely changed.
+        let strong = rows[..c_max]
+            .iter()
+            .position(|r| r.shape.best().is_none_or(|c| c.dice < 0.5))
+            .unwrap_or(c_max);
+        (strong.max(c_min) + 2).min(c_max)
+    } else {
+        c_max
+    };
+    let mut all: Vec<Scored> = Vec::new();
+    for c in c_min..=c_hi.max(c_min) {
+        let polarities: &[Choice] = if c == k { &[Choice::Added] } else { &[Choice::Added, Choice::Removed] };
+        for &p in polarities {
+            let mut choices: Vec<Choice> = Vec::with_capacity(k);
+            let mut ok = true;
+            for (i, row) in rows.iter().enumerate() {
+                let choice = if i < c {
+                    // Locally best allowed cut.
+                    let best = (0..row.shape.cuts.len())
+                        .filter(|&j| allowed(row, Choice::Cut(j)))
+                        .max_by(|&a, &b| {
+                            changed_score(ctx, &row.shape, &row.shape.cuts[a])
+                                .total_cmp(&changed_score(ctx, &row.shape, &row.shape.cuts[b]))
+                        });
+                    match best {
+                        Some(j) => Choice::Cut(j),
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                } else {
+                    if !allowed(row, p) {
+                        ok = false;
+                        break;
+                    }
+                    p
+                };
+                choices.push(choice);
+            }
+            if !ok {
+                continue;
+            }
+            let mut score = score_reading(ctx, rows, &data, &choices, ext);
+            // One pass of coordinate improvement over the cuts, recording every
+            // variant as a reading of its own (they are the split alternatives).
+            for i in 0..c {
+                let current = choices[i];
+                let mut best = (score, current);
+                for j in 0..rows[i].shape.cuts.len() {
+                    let alt = Choice::Cut(j);
+                    if alt == current || !allowed(&rows[i], alt) {
+                        continue;
+                    }
+                    choices[i] = alt;
+                    let s = score_reading(ctx, rows, &data, &choices, ext);
+                    all.push(Scored {
+                        score: s,
+                        choices: choices.clone(),
+                    });
+                    if s > best.0 {
+                        best = (s, alt);
+                    }
+                }
+                choices[i] = best.1;
+                score = best.0;
+            }
+            all.push(Scored { score, choices });
+        }
+    }
+    let Some(best_idx) = (0..all.len()).max_by(|&a, &b| all[a].score.total_cmp(&all[b].score)) else {
+        // Only reachable when choices contradict each other: fall back to the
+        // unconstrained reading of each row as one-sided.
+        return rows
+            .iter()
+            .map(|_| Decision {
+                reading: Reading::Added,
+                confidence: 0.0,
+                ambiguity: Some(Ambiguity {
+                    alternative: Reading::Removed,
+                    reason: "the choices recorded for this run contradict each other".into(),
+                }),
+            })
+            .collect();
+    };
+    let best = &all[best_idx];
+    (0..k)
+        .map(|i| {
+            let chosen = best.choices[i];
+            let rival = all
+                .iter()
+                .filter(|s| s.choices[i] != chosen)
+                .max_by(|a, b| a.score.total_cmp(&b.score));
+            let reading = to_reading(&rows[i].shape, chosen);
+            if rows[i].forced.is_some() {
+                return Decision {
+                    reading,
+                    confidence: 1.0,
+                    ambiguity: None,
+                };
+            }
+            match rival {
+                None => Decision {
+                    reading,
+                    confidence: 1.0,
+                    ambiguity: None,
+                },
+                Some(r) => {
+                    let margin = best.score - r.score;
+                    let confidence = 1.0 / (1.0 + (-margin).exp());
+                    let alternative = to_reading(&rows[i].shape, r.choices[i]);
+                    let ambiguity = (margin < FLAG_MARGIN).then(|| Ambiguity {
+                        alternative,
+                        reason: reason(rows[i].text, &rows[i].shape, reading, alternative),
+                    });
+                    Decision {
+                        reading,
+                        confidence,
+                        ambiguity,
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+fn to_reading(shape: &RowShape, c: Choice) -> Reading {
+    match c {
+        Choice::Cut(i) => Reading::Changed { split: shape.cuts[i].at },
+        Choice::Added => Reading::Added,
+        Choice::Removed => Reading::Removed,
+    }
+}
+
+/// Why a decision is uncertain, for a person.
+fn reason(text: &str, shape: &RowShape, chosen: Reading, alt: Reading) -> String {
+    let word_before = |at: usize| -> String {
+        let w = text[..at].split_whitespace().last().unwrap_or("");
+        w.chars().take(30).collect()
+    };
+    match (chosen, alt) {
+        (Reading::Added, Reading::Removed) | (Reading::Removed, Reading::Added) => {
+            "nothing in the dump shows whether this paragraph was added or removed: a one-sided row reads the same either way".into()
+        }
+        (Reading::Changed { split: a }, Reading::Changed { split: b }) => format!(
+            "the row could also be cut after “{}” instead of after “{}”",
+            word_before(b),
+            word_before(a)
+        ),
+        (Reading::Changed { .. }, _) => {
+            let related = shape.best().is_some_and(|c| c.dice >= 0.4);
+            if related {
+                "the halves are similar, but the row could also be a single paragraph".into()
+            } else {
+                "the two halves share few words: they may be two unrelated paragraphs paired by position, or one paragraph".into()
+            }
+        }
+        (_, Reading::Changed { split }) => format!(
+            "the row could also be two paragraphs, an older one ending “{}” and a newer one after it",
+            word_before(split)
+        ),
+        _ => "the evidence for this reading is weak".into(),
+    }
+}
+
+/// Decides every row. `rows` are all body rows in order; doubled rows are unchanged.
+pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
+    let is_anchor = |r: &RowInput| match r.forced {
+        Some(Reading::Unchanged) => r.shape.doubled,
+        Some(_) => false,
+        None => r.shape.doubled,
+    };
+    let mut out: Vec<Option<Decision>> = vec![None; rows.len()];
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = None;
+    for (i, r) in rows.iter().enumerate() {
+        if is_anchor(r) {
+            out[i] = Some(Decision {
+                reading: Reading::Unchanged,
+                confidence: 1.0,
+                ambiguity: None,
+            });
+            if let Some(s) = start.take() {
+                runs.push(s..i);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        runs.push(s..rows.len());
+    }
+    // Paragraph length and the shingles of the unchanged rows, shared by both versions.
+    let mut lens: Vec<usize> = rows.iter().filter(|r| r.shape.doubled).map(|r| r.shape.len / 2).collect();
+    lens.sort_unstable();
+    let paragraph_len = if lens.is_empty() {
+        let mut all: Vec<usize> = rows.iter().map(|r| r.shape.len).collect();
+        all.sort_unstable();
+        all.get(all.len() / 2).copied().unwrap_or(200).max(1) as f32
+    } else {
+        lens[lens.len() / 2].max(1) as f32
+    };
+    let ctx = Context { paragraph_len };
+    let mut base: [Counts; 2] = [Counts::new(), Counts::new()];
+    for r in rows.iter().filter(|r| r.shape.doubled) {
+        let d = RowData::new(&r.shape);
+        let n = r.shape.words.len() / 2;
+        let set: HashSet<u64> = d.range(0, n).into_iter().collect();
+        for h in set {
+            *base[0].entry(h).or_default() += 1;
+            *base[1].entry(h).or_default() += 1;
+        }
+    }
+    // Pass 1: each run against the unchanged rows only.
+    let first: Vec<Vec<Decision>> = runs.iter().map(|r| decide_run(&ctx, &rows[r.clone()], Ext { all: &base, own: None })).collect();
+    // Pass 2: each run against everything else as pass 1 read it.
+    let contributions: Vec<[Counts; 2]> = runs
+        .iter()
+        .zip(&first)
+        .map(|(r, ds)| {
+            let mut c: [Counts; 2] = [Counts::new(), Counts::new()];
+            for (row, d) in rows[r.clone()].iter().zip(ds) {
+                let data = RowData::new(&row.shape);
+                let choice = match d.reading {
+                    Reading::Changed { split } => Choice::Cut(row.shape.cuts.iter().position(|c| c.at == split).unwrap_or(0)),
+                    Reading::Removed => Choice::Removed,
+                    _ => Choice::Added,
+                };
+                let h = halves(&row.shape, &data, choice);
+                for side in 0..2 {
+                    for s in &h[side] {
+                        *c[side].entry(*s).or_default() += 1;
+                    }
+                }
+            }
+            c
+        })
+        .collect();
+    let mut everything = base.clone();
+    for c in &contributions {
+        for side in 0..2 {
+            for (h, n) in &c[side] {
+                *everything[side].entry(*h).or_default() += n;
+            }
+        }
+    }
+    for (ri, r) in runs.iter().enumerate() {
+        let ext = Ext {
+            all: &everything,
+            own: Some(&contributions[ri]),
+        };
+        let ds = if contributions.len() > 1 { decide_run(&ctx, &rows[r.clone()], ext) } else { first[ri].clone() };
+        for (i, d) in r.clone().zip(ds) {
+            out[i] = Some(d);
+        }
+    }
+    out.into_iter().map(|d| d.expect("every row decided")).collect()
+}

@@ -1,0 +1,93 @@
+//! Decoding (BOM, invalid UTF-8) and the line table. Lines end with LF or CRLF; the
+//! spans stored for a line never include its ending.
+
+use super::model::Span;
+
+pub struct Decoded {
+    pub text: String,
+    pub lossy: bool,
+}
+
+pub fn decode(bytes: &[u8]) -> Decoded {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Decoded {
+            text: s.to_owned(),
+            lossy: false,
+        },
+        Err(_) => Decoded {
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            lossy: true,
+        },
+    }
+}
+
+pub struct LineTable {
+    pub starts: Vec<usize>,
+    /// Content span of each line (no line ending).
+    pub spans: Vec<Span>,
+    /// Whether the last line ends with a newline.
+    pub final_newline: bool,
+}
+
+impl LineTable {
+    pub fn new(text: &str) -> LineTable {
+        let mut starts = vec![0];
+        let mut spans = Vec::new();
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        for i in memchr_iter(bytes) {
+            let end = if i > start && bytes[i - 1] == b'\r' { i - 1 } else { i };
+            spans.push(start..end);
+            start = i + 1;
+            starts.push(start);
+        }
+        let final_newline = start == text.len() && !text.is_empty();
+        if start < text.len() || text.is_empty() {
+            spans.push(start..text.len());
+        } else {
+            // The text ends with a newline: the empty "line" after it is not a line.
+            starts.pop();
+        }
+        LineTable {
+            starts,
+            spans,
+            final_newline,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+}
+
+fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_and_final_newline() {
+        let t = LineTable::new("a\r\nb\n");
+        assert_eq!(t.spans, vec![0..1, 3..4]);
+        assert!(t.final_newline);
+        let t = LineTable::new("a\nb");
+        assert_eq!(t.spans, vec![0..1, 2..3]);
+        assert!(!t.final_newline);
+        assert_eq!(t.starts, vec![0, 2]);
+    }
+
+    #[test]
+    fn bom_and_lossy() {
+        let d = decode(b"\xEF\xBB\xBFabc\xFF");
+        assert!(d.lossy);
+        assert_eq!(d.text, "abc\u{FFFD}");
+    }
+}

@@ -1,0 +1,219 @@
+//! Where a row could be cut into `OLD NEW`, and how good each cut is.
+//!
+//! The halves of an edited paragraph share most of their words, so the cut that
+//! maximises the words common to both halves is the natural one; it is found in one
+//! sweep over the row. Words unique to one side do not change that count, so ties are
+//! broken by what paragraphs look like (the old one ends a sentence, the new one starts
+//! one) and by how edits look (a paragraph usually keeps its first and last words).
+
+use crate::text::{ends_sentence, is_abbreviation, starts_sentence, word_key, word_spans};
+use std::collections::HashMap;
+
+/// Words this short (in letters) carry little evidence: "the", "of", "and".
+const SHORT_WORD: usize = 3;
+const SHORT_WEIGHT: f32 = 0.2;
+/// At most this many sentence-boundary cuts are kept per row for the decision.
+const MAX_BOUNDARY_CUTS: usize = 12;
+
+/// One place a row could be cut.
+#[derive(Clone, Debug)]
+pub struct Cut {
+    /// Byte offset (relative to the row) where the separating whitespace starts.
+    pub at: usize,
+    /// Byte offset where the right half starts.
+    pub right: usize,
+    /// Index of the first word of the right half.
+    pub word: usize,
+    /// Weighted Dice similarity of the halves' word bags, 0..=1.
+    pub dice: f32,
+    /// Left half ends a sentence and right half starts one.
+    pub boundary: bool,
+    /// Left half ends like a paragraph (terminal punctuation, maybe a closing quote).
+    pub left_ends: bool,
+    /// Right half starts like a paragraph (capital, digit, opening quote).
+    pub right_starts: bool,
+    /// Leading / trailing words the halves have in common (capped).
+    pub edge_match: u32,
+}
+
+/// Everything the decision needs to know about one row's text.
+#[derive(Clone, Debug)]
+pub struct RowShape {
+    /// `PP`: the same paragraph twice with no separator.
+    pub doubled: bool,
+    /// Candidate cuts: the best cut by similarity first, then sentence boundaries.
+    pub cuts: Vec<Cut>,
+    /// Word keys of the row, in order (for shingles).
+    pub words: Vec<u64>,
+    /// Byte length of the row.
+    pub len: usize,
+}
+
+impl RowShape {
+    pub fn best(&self) -> Option<&Cut> {
+        self.cuts.first()
+    }
+}
+
+fn weight(word: &str) -> f32 {
+    let letters = word.chars().filter(|c| c.is_alphanumeric()).count();
+    if letters == 0 {
+        0.0
+    } else if letters <= SHORT_WORD && !word.chars().any(|c| c.is_numeric()) {
+        SHORT_WEIGHT
+    } else {
+        1.0
+    }
+}
+
+pub fn is_doubled(row: &str) -> bool {
+    let n = row.len();
+    n > 0 && n % 2 == 0 && row.is_char_boundary(n / 2) && row[..n / 2] == row[n / 2..]
+}
+
+pub fn shape(row: &str) -> RowShape {
+    let spans = word_spans(row);
+    let words: Vec<u64> = spans.iter().map(|s| word_key(&row[s.clone()])).collect();
+    if is_doubled(row) {
+        return RowShape {
+            doubled: true,
+            cuts: Vec::new(),
+            words,
+            len: row.len(),
+        };
+    }
+    let n = spans.len();
+    if n < 2 {
+        return RowShape {
+            doubled: false,
+            cuts: Vec::new(),
+            words,
+            len: row.len(),
+        };
+    }
+    let weights: Vec<f32> = spans.iter().map(|s| weight(&row[s.clone()])).collect();
+    let total: f32 = weights.iter().sum();
+    // Sweep: left = words[..g], right = words[g..]; common = sum of w * min(cl, cr).
+    let mut right: HashMap<u64, (u32, f32)> = HashMap::with_capacity(n);
+    for (k, w) in words.iter().zip(&weights) {
+        let e = right.entry(*k).or_insert((0, *w));
+        e.0 += 1;
+    }
+    let mut left: HashMap<u64, u32> = HashMap::with_capacity(n);
+    let mut common = 0.0f32;
+    let mut best: Option<(f32, i32, usize)> = None; // (common, tiebreak, g)
+    let mut scored: Vec<(usize, f32)> = Vec::with_capacity(n);
+    for g in 1..n {
+        let k = words[g - 1];
+        let w = weights[g - 1];
+        let cl = left.entry(k).or_insert(0);
+        let cr = &mut right.get_mut(&k).expect("word counted").0;
+        let before = (*cl).min(*cr);
+        *cl += 1;
+        *cr -= 1;
+        let after = (*cl).min(*cr);
+        common += (after as f32 - before as f32) * w;
+        scored.push((g, common));
+        let tb = tiebreak(row, &spans, &words, g);
+        let key = (round(common), tb, g);
+        if best.is_none_or(|b| (key.0, key.1) > (round(b.0), b.1)) {
+            best = Some((common, tb, g));
+        }
+    }
+    let make = |g: usize, common: f32| -> Cut {
+        let left_w: f32 = weights[..g].iter().sum();
+        let right_w = total - left_w;
+        let dice = if left_w + right_w > 0.0 {
+            2.0 * common / (left_w + right_w)
+        } else {
+            0.0
+        };
+        let left_word = &row[spans[g - 1].clone()];
+        let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
+        let right_starts = starts_sentence(&row[spans[g].clone()]);
+        Cut {
+            at: spans[g - 1].end,
+            right: spans[g].start,
+            word: g,
+            dice,
+            boundary: left_ends && right_starts,
+            left_ends,
+            right_starts,
+            edge_match: edge_match(&words, g),
+        }
+    };
+    let mut cuts = Vec::new();
+    if let Some((c, _, g)) = best {
+        cuts.push(make(g, c));
+    }
+    let best_g = best.map(|b| b.2).unwrap_or(0);
+    // Other plausible cuts: every sentence boundary, and cuts as similar as the best.
+    let mut others: Vec<Cut> = scored
+        .iter()
+        .filter(|(g, _)| *g != best_g)
+        .map(|&(g, c)| make(g, c))
+        .filter(|c| c.boundary || c.dice >= cuts[0].dice - 1e-4)
+        .collect();
+    others.sort_by(|a, b| b.dice.total_cmp(&a.dice).then(b.edge_match.cmp(&a.edge_match)));
+    others.truncate(MAX_BOUNDARY_CUTS);
+    cuts.extend(others);
+    RowShape {
+        doubled: false,
+        cuts,
+        words,
+        len: row.len(),
+    }
+}
+
+fn round(x: f32) -> i64 {
+    (x * 1000.0).round() as i64
+}
+
+/// Tie-break between cuts with the same common-word weight.
+fn tiebreak(row: &str, spans: &[std::ops::Range<usize>], words: &[u64], g: usize) -> i32 {
+    let left_word = &row[spans[g - 1].clone()];
+    let boundary = ends_sentence(left_word)
+        && !is_abbreviation(left_word)
+        && starts_sentence(&row[spans[g].clone()]);
+    let single_space = row[spans[g - 1].end..spans[g].start] == *" ";
+    (boundary as i32) * 4 + edge_match(words, g) as i32 + single_space as i32 * 8
+}
+
+/// How many leading and trailing words the halves share (each capped at 3).
+fn edge_match(words: &[u64], g: usize) -> u32 {
+    let (l, r) = words.split_at(g);
+    let lead = l.iter().zip(r).take(3).take_while(|(a, b)| a == b).count();
+    let trail = l.iter().rev().zip(r.iter().rev()).take(3).take_while(|(a, b)| a == b).count();
+    (lead + trail) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn halves(row: &str) -> (String, String) {
+        let s = shape(row);
+        let c = s.best().unwrap();
+        (row[..c.at].to_owned(), row[c.right..].to_owned())
+    }
+
+    #[test]
+    fn edited_paragraph() {
+        let (o, n) = halves("There was no immediate response from Japan or the United States. There was no immediate response from the Japanese or American governments.");
+        assert_eq!(o, "There was no immediate response from Japan or the United States.");
+        assert_eq!(n, "There was no immediate response from the Japanese or American governments.");
+    }
+
+    #[test]
+    fn whitespace_only_change() {
+        let (o, n) = halves("Same words here. Same words here.");
+        assert_eq!(o, n);
+    }
+
+    #[test]
+    fn doubled() {
+        assert!(shape("AdvertisementAdvertisement").doubled);
+        assert!(!shape("Advertisement").doubled);
+        assert!(shape("日本日本").doubled);
+    }
+}

@@ -1,0 +1,18 @@
+//! Palimpsest: reads version dumps (several versions of one document in one text
+//! file) and reconstructs every version exactly.
+//!
+//! - [`dump`]: the reader (header, rows, decisions, versions) and the renderer;
+//! - [`diff`]: word diffs and passage classes;
+//! - [`analysis`]: a dump plus the diff of every passage, the unit the server and the
+//!   command line work with;
+//! - [`export`]: the JSON shapes written by `palimpsest export`.
+//!
+//! None of these modules knows about LSP; the server lives in the binary's `lsp` module.
+
+pub mod analysis;
+pub mod diff;
+pub mod dump;
+pub mod export;
+pub mod text;
+
+pub use analysis::{analyze, Analysis, Passage, Summary};

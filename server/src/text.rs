@@ -1,0 +1,163 @@
+//! Small text helpers shared by the reader and the diff engine: words, sentences,
+//! shingles. News text is full of curly quotes and dashes, so punctuation is judged by
+//! Unicode class, never by ASCII alone.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+
+/// Characters that may close a sentence (before optional closing quotes/brackets).
+pub fn is_terminal(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？')
+}
+
+/// Closing quotes and brackets that may follow a sentence's terminal punctuation.
+pub fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '›' | '」' | '』')
+}
+
+/// Opening quotes and brackets a sentence may start with.
+pub fn is_opener(c: char) -> bool {
+    matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹' | '「' | '『' | '¿' | '¡')
+}
+
+/// Whether `s` ends like a complete sentence (`.`, `?`, `!`, possibly inside quotes).
+pub fn ends_sentence(s: &str) -> bool {
+    let mut it = s.chars().rev().skip_while(|&c| is_closer(c));
+    match it.next() {
+        Some(c) => is_terminal(c),
+        None => false,
+    }
+}
+
+/// Whether `s` starts like a sentence: a capital, digit, or opening quote/bracket
+/// followed by one; CJK text has no case, so any ideograph counts.
+pub fn starts_sentence(s: &str) -> bool {
+    let mut it = s.chars().skip_while(|&c| is_opener(c) || c == '—' || c == '–');
+    match it.next() {
+        Some(c) => c.is_uppercase() || c.is_numeric() || (c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase()),
+        None => false,
+    }
+}
+
+/// Byte ranges of the words of `s`: maximal runs of non-whitespace.
+pub fn word_spans(s: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            if let Some(st) = start.take() {
+                out.push(st..i);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(st) = start {
+        out.push(st..s.len());
+    }
+    out
+}
+
+/// A word reduced for matching: lowercase letters and digits only.
+pub fn word_key(w: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    for c in w.chars().filter(|c| c.is_alphanumeric()) {
+        for l in c.to_lowercase() {
+            l.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// Byte ranges of the sentences of a paragraph: a sentence ends at terminal
+/// punctuation (plus closing quotes) followed by whitespace and a sentence start.
+pub fn sentence_spans(s: &str) -> Vec<Range<usize>> {
+    let words = word_spans(s);
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, w) in words.iter().enumerate() {
+        let st = *start.get_or_insert(w.start);
+        let text = &s[w.clone()];
+        let boundary = match words.get(i + 1) {
+            None => true,
+            Some(next) => ends_sentence(text) && starts_sentence(&s[next.clone()]) && !is_abbreviation(text),
+        };
+        if boundary {
+            out.push(st..w.end);
+            start = None;
+        }
+    }
+    out
+}
+
+/// Common abbreviations that end in a period without ending a sentence.
+pub fn is_abbreviation(word: &str) -> bool {
+    const ABBR: &[&str] = &[
+        "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Sen.", "Rep.", "Gov.", "Gen.", "Lt.", "Col.", "Sgt.",
+        "Capt.", "Cmdr.", "St.", "Jr.", "Sr.", "Inc.", "Corp.", "Co.", "Ltd.", "No.", "vs.", "U.S.",
+        "U.K.", "U.N.", "E.U.", "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sept.", "Sep.", "Oct.",
+        "Nov.", "Dec.", "a.m.", "p.m.", "e.g.", "i.e.", "Mt.", "Ft.", "Gen.", "Adm.", "Rev.",
+    ];
+    if ABBR.contains(&word) {
+        return true;
+    }
+    // Single initials such as "L." in "Robert L. Satcher".
+    let core: Vec<char> = word.chars().collect();
+    core.len() == 2 && core[0].is_uppercase() && core[1] == '.'
+}
+
+/// Hashes of the `n`-word shingles of `s` (word keys, so case and punctuation do not
+/// matter). A text shorter than `n` words yields nothing.
+pub fn shingles(s: &str, n: usize) -> Vec<u64> {
+    let keys: Vec<u64> = word_spans(s).into_iter().map(|r| word_key(&s[r])).collect();
+    if keys.len() < n {
+        return Vec::new();
+    }
+    keys.windows(n)
+        .map(|w| {
+            let mut h = DefaultHasher::new();
+            w.hash(&mut h);
+            h.finish()
+        })
+        .collect()
+}
+
+/// Folds every whitespace run to one space and trims the ends.
+pub fn fold_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, w) in s.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_with_quotes_and_initials() {
+        let p = "Robert L. Satcher spoke. He said: “It worked.” Then Mr. Kim left! 日本";
+        let s: Vec<&str> = sentence_spans(p).into_iter().map(|r| &p[r]).collect();
+        assert_eq!(s, vec!["Robert L. Satcher spoke.", "He said: “It worked.”", "Then Mr. Kim left!", "日本"]);
+    }
+
+    #[test]
+    fn ends_and_starts() {
+        assert!(ends_sentence("countries.”"));
+        assert!(!ends_sentence("countries,"));
+        assert!(starts_sentence("“We"));
+        assert!(starts_sentence("2019"));
+        assert!(!starts_sentence("and"));
+    }
+
+    #[test]
+    fn shingles_ignore_case_and_punctuation() {
+        assert_eq!(shingles("The quick, brown fox jumps", 5), shingles("the quick brown fox jumps.", 5));
+        assert!(shingles("too short", 5).is_empty());
+    }
+}
