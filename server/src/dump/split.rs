@@ -179,12 +179,14 @@ fn tiebreak(row: &str, spans: &[std::ops::Range<usize>], words: &[u64], g: usize
     (boundary as i32) * 4 + edge_match(words, g) as i32 + single_space as i32 * 8
 }
 
-/// How many leading and trailing words the halves share (each capped at 3).
+/// How the halves' edges agree, in tenths: each shared leading word (up to 3) counts
+/// 4, each shared trailing word (up to 3) counts 1. An edited paragraph nearly always
+/// keeps its opening words; its ending is where sentences get added or dropped.
 fn edge_match(words: &[u64], g: usize) -> u32 {
     let (l, r) = words.split_at(g);
     let lead = l.iter().zip(r).take(3).take_while(|(a, b)| a == b).count();
     let trail = l.iter().rev().zip(r.iter().rev()).take(3).take_while(|(a, b)| a == b).count();
-    (lead + trail) as u32
+    (4 * lead + trail) as u32
 }
 
 #[cfg(test)]

@@ -1,0 +1,140 @@
+//! Accuracy of the single-dump reader on the real example and the dev corpus, computed
+//! from the ground truth. Set PALIMPSEST_VERBOSE=1 to list every wrong or flagged row.
+
+use palimpsest::dump::{self, Dump, Side};
+use palimpsest::text::fold_whitespace;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+}
+
+#[derive(Default, Debug)]
+struct Score {
+    dumps: usize,
+    exact: usize,
+    rows: usize,
+    flagged: usize,
+    wrong: usize,
+    silent: usize,
+}
+
+/// Compares one dump with its truth; returns (exact, rows, flagged, wrong, silent).
+fn compare(name: &str, dump: &Dump, truth: &Value, verbose: bool) -> (bool, usize, usize, usize, usize) {
+    let rows = truth["rows"].as_array().expect("rows");
+    let (mut flagged, mut wrong, mut silent) = (0, 0, 0);
+    for t in rows {
+        let line = t["line"].as_u64().unwrap() as usize - 1;
+        let got = dump.row_at_line(line).map(|i| &dump.rows[i]);
+        let half = |side: Side| got.and_then(|r| r.half(side)).map(|s| fold_whitespace(dump.slice(s)));
+        let ok = got.is_some_and(|r| r.kind.as_str() == t["kind"].as_str().unwrap())
+            && half(Side::Old).as_deref() == t["old"].as_str()
+            && half(Side::New).as_deref() == t["new"].as_str();
+        let is_flagged = got.is_none_or(|r| r.ambiguity.is_some());
+        flagged += is_flagged as usize;
+        if !ok {
+            wrong += 1;
+            if !is_flagged {
+                silent += 1;
+            }
+        }
+        if verbose && (!ok || is_flagged) {
+            println!(
+                "{name}:{}: {} truth={} got={:?} conf={:.2} {}",
+                line + 1,
+                if ok { "flagged-ok" } else if is_flagged { "WRONG(flagged)" } else { "SILENT" },
+                t["kind"].as_str().unwrap(),
+                got.map(|r| r.kind),
+                got.map(|r| r.confidence).unwrap_or(0.0),
+                got.and_then(|r| r.ambiguity.as_ref()).map(|a| a.reason.as_str()).unwrap_or("")
+            );
+        }
+    }
+    let versions = truth["versions"].as_array().unwrap();
+    let mut exact = wrong == 0;
+    for (side, v) in [Side::Old, Side::New].into_iter().zip(versions) {
+        let got = dump.version(side);
+        let paragraphs: Vec<&str> = got.paragraphs.iter().map(|p| p.text.as_str()).collect();
+        let want: Vec<&str> = v["paragraphs"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        let same = paragraphs == want
+            && got.title == v["title"].as_str().unwrap()
+            && got.number as u64 == v["number"].as_u64().unwrap()
+            && got.caption.as_deref() == v["caption"].as_str();
+        if !same && verbose {
+            println!("{name}: version {} differs (title {:?} vs {:?})", got.number, got.title, v["title"]);
+        }
+        exact &= same;
+    }
+    for (field, got) in [
+        ("source", dump.header.source.clone()),
+        ("url", dump.header.url.clone()),
+        ("check", dump.header.check.clone()),
+        ("first_seen", dump.header.first_seen.clone()),
+    ] {
+        if truth[field].as_str().map(str::to_owned) != got {
+            exact = false;
+            if verbose {
+                println!("{name}: header {field} differs: {got:?} vs {:?}", truth[field]);
+            }
+        }
+    }
+    if truth["changes"].as_u64() != dump.header.changes.map(u64::from) {
+        exact = false;
+    }
+    (exact, rows.len(), flagged, wrong, silent)
+}
+
+fn score_dir(dir: &Path, verbose: bool) -> Score {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    let mut s = Score::default();
+    for f in files {
+        let truth: Value = serde_json::from_slice(&std::fs::read(f.with_extension("truth.json")).unwrap()).unwrap();
+        let dump = dump::read_plain(&std::fs::read(&f).unwrap()).unwrap();
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let (exact, rows, flagged, wrong, silent) = compare(&name, &dump, &truth, verbose);
+        s.dumps += 1;
+        s.exact += exact as usize;
+        s.rows += rows;
+        s.flagged += flagged;
+        s.wrong += wrong;
+        s.silent += silent;
+    }
+    s
+}
+
+#[test]
+fn real_example_reads_exactly_with_nothing_flagged() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let s = score_dir(&dir, true);
+    assert_eq!(s.dumps, 1);
+    assert_eq!(s.exact, 1, "the real example must reconstruct exactly: {s:?}");
+    assert_eq!(s.wrong, 0);
+    assert_eq!(s.flagged, 0, "nothing in the real example should be flagged: {s:?}");
+}
+
+#[test]
+fn dev_corpus_figures() {
+    let verbose = std::env::var_os("PALIMPSEST_VERBOSE").is_some();
+    let s = score_dir(&corpus().join("dev"), verbose);
+    let exact = s.exact as f64 / s.dumps as f64;
+    let flagged = s.flagged as f64 / s.rows as f64;
+    println!(
+        "dev corpus: {} dumps, {:.1}% exact; {} rows, {:.1}% flagged, {} wrong, {} silent errors",
+        s.dumps,
+        100.0 * exact,
+        s.rows,
+        100.0 * flagged,
+        s.wrong,
+        s.silent
+    );
+    assert!(s.dumps >= 50, "dev corpus not found or too small: {s:?}");
+    assert_eq!(s.silent, 0, "every wrong row must be flagged: {s:?}");
+    assert!(flagged <= 0.10, "at most 10% of rows flagged: {s:?}");
+    assert!(exact >= 0.70, "at least 70% of dumps exact: {s:?}");
+}
