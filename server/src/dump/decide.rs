@@ -25,13 +25,21 @@ const SHINGLE: usize = 5;
 pub const FLAG_MARGIN: f32 = 2.2;
 /// Cost of each shingle a reading puts into two paragraphs of one version.
 const DUPLICATE_COST: f32 = 0.5;
+
+/// Cost of a reading that leaves two equal paragraphs unmatched inside one run.
+const UNMATCHED_EQUAL: f32 = 6.0;
+/// A paragraph this short (in words) may lack a full stop: "Share", "Related:".
+const FURNITURE_WORDS: usize = 3;
 /// Below this similarity a cut's halves read as unrelated paragraphs.
 const UNRELATED_BELOW: f32 = 0.3;
+
 /// Prior cost of reading a row as two unrelated paragraphs paired by position.
 const UNRELATED_PAIRING: f32 = -1.5;
+
 /// At most this much evidence comes from the duplicates of one paragraph: a version
 /// rarely, but not never, repeats a sentence.
-const DUPLICATE_CAP: f32 = 2.5;
+const DUPLICATE_CAP: f32 = 3.0;
+
 /// A run longer than this is decided with a cheaper search (benchmarks, odd files).
 const EXHAUSTIVE_RUN: usize = 48;
 
@@ -138,7 +146,8 @@ fn changed_score(ctx: &Context, shape: &RowShape, cut: &Cut) -> f32 {
     // Paragraphs end like sentences and start like them; a sentence boundary is no
     // evidence for a cut by itself (one paragraph has many), but its absence is
     // evidence against.
-    if !cut.left_ends {
+    // (Page furniture such as "Share" or "Advertisement" has no full stop.)
+    if !cut.left_ends && cut.word > FURNITURE_WORDS {
         s -= 2.5;
     }
     if !cut.right_starts {
@@ -207,6 +216,9 @@ struct Precomputed {
     cuts: Vec<Vec<[Vec<u64>; 2]>>,
     /// Whole row as one paragraph.
     whole: Vec<Vec<u64>>,
+    /// Text hashes of the same paragraphs, for the equality constraint.
+    cut_text: Vec<Vec<[u64; 2]>>,
+    whole_text: Vec<u64>,
 }
 
 impl Precomputed {
@@ -217,7 +229,32 @@ impl Precomputed {
             .map(|(r, d)| (0..r.shape.cuts.len()).map(|j| halves(&r.shape, d, Choice::Cut(j))).collect())
             .collect();
         let whole = rows.iter().zip(data).map(|(r, d)| d.range(0, r.shape.words.len())).collect();
-        Precomputed { cuts, whole }
+        let cut_text = rows
+            .iter()
+            .map(|r| {
+                r.shape
+                    .cuts
+                    .iter()
+                    .map(|c| [text_hash(&r.text[..c.at]), text_hash(&r.text[c.right..])])
+                    .collect()
+            })
+            .collect();
+        let whole_text = rows.iter().map(|r| text_hash(r.text)).collect();
+        Precomputed {
+            cuts,
+            whole,
+            cut_text,
+            whole_text,
+        }
+    }
+
+    /// Text hashes of the row's paragraph in each version (0 when absent).
+    fn texts(&self, i: usize, c: Choice) -> [u64; 2] {
+        match c {
+            Choice::Cut(j) => self.cut_text[i][j],
+            Choice::Added => [0, self.whole_text[i]],
+            Choice::Removed => [self.whole_text[i], 0],
+        }
     }
 
     fn paragraphs(&self, i: usize, c: Choice) -> [&[u64]; 2] {
@@ -245,7 +282,25 @@ fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &
         }
         paragraphs.push(pre.paragraphs(i, *c));
     }
-    s + polarity_prior(added, one_sided) - duplicate_cost(&paragraphs, ext)
+    // diff-lcs matched every pair of equal paragraphs it could: inside one run, an
+    // older paragraph equal to a newer one of another row would have been matched
+    // (unless they differed only in whitespace, which the flattening hides).
+    let texts: Vec<[u64; 2]> = choices.iter().enumerate().map(|(i, c)| pre.texts(i, *c)).collect();
+    let mut unmatched_equal = 0;
+    for (a, ta) in texts.iter().enumerate() {
+        for (b, tb) in texts.iter().enumerate() {
+            if a != b && ta[0] != 0 && ta[0] == tb[1] {
+                unmatched_equal += 1;
+            }
+        }
+    }
+    s + polarity_prior(added, one_sided) - duplicate_cost(&paragraphs, ext) - UNMATCHED_EQUAL * unmatched_equal as f32
+}
+
+fn text_hash(s: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish() | 1
 }
 
 fn allowed(row: &RowInput, c: Choice) -> bool {

@@ -7,13 +7,18 @@
 //! one) and by how edits look (a paragraph usually keeps its first and last words).
 
 use crate::text::{ends_sentence, is_abbreviation, starts_sentence, word_key, word_spans};
+use similar::{capture_diff_slices, Algorithm, DiffOp};
 use std::collections::HashMap;
 
 /// Words this short (in letters) carry little evidence: "the", "of", "and".
 const SHORT_WORD: usize = 3;
 const SHORT_WEIGHT: f32 = 0.2;
 /// At most this many sentence-boundary cuts are kept per row for the decision.
-const MAX_BOUNDARY_CUTS: usize = 12;
+const MAX_BOUNDARY_CUTS: usize = 16;
+/// And this many cuts as similar as the best one.
+const MAX_PLATEAU_CUTS: usize = 4;
+/// Rows longer than this (in words) are compared as bags of words only.
+const ORDERED_LIMIT: usize = 4000;
 
 /// One place a row could be cut.
 #[derive(Clone, Debug)]
@@ -120,14 +125,7 @@ pub fn shape(row: &str) -> RowShape {
             best = Some((common, tb, g));
         }
     }
-    let make = |g: usize, common: f32| -> Cut {
-        let left_w: f32 = weights[..g].iter().sum();
-        let right_w = total - left_w;
-        let dice = if left_w + right_w > 0.0 {
-            2.0 * common / (left_w + right_w)
-        } else {
-            0.0
-        };
+    let make = |g: usize| -> Cut {
         let left_word = &row[spans[g - 1].clone()];
         let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
         let right_starts = starts_sentence(&row[spans[g].clone()]);
@@ -135,34 +133,78 @@ pub fn shape(row: &str) -> RowShape {
             at: spans[g - 1].end,
             right: spans[g].start,
             word: g,
-            dice,
+            dice: ordered_dice(&words, &weights, g, total),
             boundary: left_ends && right_starts,
             left_ends,
             right_starts,
             edge_match: edge_match(&words, g),
         }
     };
-    let mut cuts = Vec::new();
-    if let Some((c, _, g)) = best {
-        cuts.push(make(g, c));
-    }
-    let best_g = best.map(|b| b.2).unwrap_or(0);
-    // Other plausible cuts: every sentence boundary, and cuts as similar as the best.
-    let mut others: Vec<Cut> = scored
+    // Candidates: the most similar cut, a few more from its plateau, and every
+    // sentence boundary (the cut of two unrelated paragraphs is always one).
+    let best_g = best.map(|b| b.2).unwrap_or(1);
+    let top = best.map(|b| round(b.0)).unwrap_or(0);
+    let mut gs: Vec<usize> = vec![best_g];
+    let mut plateau: Vec<(i32, usize)> = scored
         .iter()
-        .filter(|(g, _)| *g != best_g)
-        .map(|&(g, c)| make(g, c))
-        .filter(|c| c.boundary || c.dice >= cuts[0].dice - 1e-4)
+        .filter(|&&(g, c)| g != best_g && round(c) == top)
+        .map(|&(g, _)| (tiebreak(row, &spans, &words, g), g))
         .collect();
-    others.sort_by(|a, b| b.dice.total_cmp(&a.dice).then(b.edge_match.cmp(&a.edge_match)));
-    others.truncate(MAX_BOUNDARY_CUTS);
-    cuts.extend(others);
+    plateau.sort_by(|a, b| b.cmp(a));
+    gs.extend(plateau.iter().take(MAX_PLATEAU_CUTS).map(|&(_, g)| g));
+    let mut boundaries: Vec<(f32, usize)> = scored
+        .iter()
+        .filter(|&&(g, _)| !gs.contains(&g) && is_boundary(row, &spans, g))
+        .map(|&(g, c)| (c, g))
+        .collect();
+    boundaries.sort_by(|a, b| b.0.total_cmp(&a.0));
+    gs.extend(boundaries.iter().take(MAX_BOUNDARY_CUTS).map(|&(_, g)| g));
+    let cuts: Vec<Cut> = gs.into_iter().map(make).collect();
     RowShape {
         doubled: false,
         cuts,
         words,
         len: row.len(),
     }
+}
+
+fn is_boundary(row: &str, spans: &[std::ops::Range<usize>], g: usize) -> bool {
+    let left_word = &row[spans[g - 1].clone()];
+    ends_sentence(left_word) && !is_abbreviation(left_word) && starts_sentence(&row[spans[g].clone()])
+}
+
+/// Weighted Dice similarity of the halves as word *sequences*: the words of their
+/// longest common subsequence. An edited paragraph keeps its words in order; two
+/// unrelated paragraphs share only scattered common words.
+fn ordered_dice(words: &[u64], weights: &[f32], g: usize, total: f32) -> f32 {
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let (l, r) = words.split_at(g);
+    if words.len() > ORDERED_LIMIT {
+        // Bag similarity, linear time.
+        let mut counts: HashMap<u64, i32> = HashMap::new();
+        for w in l {
+            *counts.entry(*w).or_default() += 1;
+        }
+        let mut common = 0.0;
+        for (w, wt) in r.iter().zip(&weights[g..]) {
+            if let Some(c) = counts.get_mut(w) {
+                if *c > 0 {
+                    *c -= 1;
+                    common += wt;
+                }
+            }
+        }
+        return 2.0 * common / total;
+    }
+    let mut common = 0.0;
+    for op in capture_diff_slices(Algorithm::Myers, l, r) {
+        if let DiffOp::Equal { old_index, len, .. } = op {
+            common += weights[old_index..old_index + len].iter().sum::<f32>();
+        }
+    }
+    2.0 * common / total
 }
 
 fn round(x: f32) -> i64 {
@@ -219,3 +261,4 @@ mod tests {
         assert!(shape("日本日本").doubled);
     }
 }
+
