@@ -5,24 +5,26 @@ use std::process::ExitCode;
 /// `FILE:LINE:COL: severity: message`, columns counted in characters from 1.
 pub fn run(files: &[PathBuf]) -> Result<ExitCode, String> {
     let mut failed = false;
+    let mut out = String::new();
     for file in files {
         let name = super::display_name(file);
         match super::load_dump(file) {
             Ok(dump) => {
                 for f in &dump.findings {
                     let (line, col) = line_col(&dump, f.span.start);
-                    println!("{name}:{line}:{col}: {}: {} [{}]", f.severity.as_str(), f.message, f.code);
+                    out.push_str(&format!("{name}:{line}:{col}: {}: {} [{}]\n", f.severity.as_str(), f.message, f.code));
                 }
                 if dump.findings.iter().any(|f| f.severity == palimpsest::dump::Severity::Error) {
                     failed = true;
                 }
             }
             Err(message) => {
-                println!("{name}:1:1: error: {message}");
+                out.push_str(&format!("{name}:1:1: error: {message}\n"));
                 failed = true;
             }
         }
     }
+    super::emit(&out)?;
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

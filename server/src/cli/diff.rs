@@ -2,7 +2,7 @@ use super::ColorChoice;
 use palimpsest::diff::{PassageClass, WordTag};
 use palimpsest::dump::Side;
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -64,7 +64,7 @@ pub fn run(file: &Path, color: ColorChoice) -> Result<ExitCode, String> {
             let _ = writeln!(out, "  ? {}", a.reason);
         }
     }
-    std::io::stdout().lock().write_all(out.as_bytes()).map_err(|e| e.to_string())?;
+    super::emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

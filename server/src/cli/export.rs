@@ -12,6 +12,6 @@ pub fn run(files: &[PathBuf]) -> Result<ExitCode, String> {
 fn one(file: &Path) -> Result<ExitCode, String> {
     let dump = super::load_dump(file)?;
     let json = serde_json::to_string_pretty(&export_dump(&dump)).map_err(|e| e.to_string())?;
-    println!("{json}");
+    super::emit(&format!("{json}\n"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,5 @@
 use super::load_dump;
 use palimpsest::dump::Side;
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -26,8 +25,7 @@ pub fn run(file: &Path, version: Option<u32>) -> Result<ExitCode, String> {
             dump.version(Side::New).number
         ));
     }
-    let mut out = std::io::stdout().lock();
-    out.write_all(v.render().as_bytes()).map_err(|e| e.to_string())?;
+    super::emit(&v.render())?;
     for f in dump.findings.iter().filter(|f| f.code == "truncated" || f.code == "invalid-utf8") {
         eprintln!("palimpsest: warning: {}", f.message);
     }

@@ -12,6 +12,8 @@ const MIN_WORDS: usize = 6;
 /// Share of words two sentences must have in common to be the same sentence reworded.
 const SAME_SENTENCE: f32 = 0.75;
 const SHINGLE: usize = 4;
+/// A shingle found in more sentences than this is too common to follow.
+const COMMON_SHINGLE: usize = 8;
 
 /// A sentence that left one row of the older version and shows up in another row
 /// of the newer version.
@@ -90,9 +92,12 @@ pub fn find_moves(dump: &Dump) -> Vec<Move> {
     let mut moves = Vec::new();
     for s in &old {
         let text = dump.slice(&s.span);
+        // Shingles shared by many sentences (boilerplate, repeated text) say nothing
+        // about where one sentence went, and would make this quadratic.
         let mut candidates: Vec<usize> = shingles(text, SHINGLE)
             .into_iter()
             .filter_map(|h| index.get(&h))
+            .filter(|js| js.len() <= COMMON_SHINGLE)
             .flatten()
             .copied()
             .collect();

@@ -250,17 +250,48 @@ fn truncated_row(row: &str) -> Option<Option<usize>> {
         return None;
     }
     // `P` followed by a proper prefix of `P` with no separator: an unchanged row cut
-    // inside its second copy.
-    for (i, _) in row.char_indices().skip(1) {
-        let (a, b) = row.split_at(i);
-        if b.len() < a.len() && a.len() >= 20 && a.starts_with(b) && !b.starts_with(' ') && ends_sentence(a) {
-            return Some(Some(i));
+    // inside its second copy. Then the row's end repeats its start (a border).
+    for k in borders(row.as_bytes()) {
+        let split = row.len() - k;
+        if k * 2 >= row.len() || !row.is_char_boundary(split) {
+            continue;
+        }
+        let (a, b) = row.split_at(split);
+        if a.len() >= 20 && !b.starts_with(' ') && ends_sentence(a) {
+            return Some(Some(split));
         }
     }
     let words = row.split_whitespace().count();
     let last = row.chars().last()?;
     let looks_cut = !ends_sentence(row) && (last.is_alphanumeric() || last == ',') && words >= 8;
     looks_cut.then_some(None)
+}
+
+/// Lengths of the proper borders of `s` (prefixes that are also suffixes), longest
+/// first, from the KMP prefix function: linear in the row's length.
+fn borders(s: &[u8]) -> Vec<usize> {
+    let n = s.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut pi = vec![0usize; n];
+    for i in 1..n {
+        let mut k = pi[i - 1];
+        while k > 0 && s[i] != s[k] {
+            k = pi[k - 1];
+        }
+        if s[i] == s[k] {
+            k += 1;
+        }
+        pi[i] = k;
+    }
+    let mut out = Vec::new();
+    let mut k = pi[n - 1];
+    while k > 0 {
+        out.push(k);
+        k = pi[k - 1];
+    }
+    out
 }
 
 fn read_title(text: &str, line: usize, span: Span) -> TitleRow {

@@ -21,6 +21,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 const SHINGLE: usize = 5;
+const MAX_SHINGLED_WORDS: usize = 20_000;
 /// Readings closer than this (in log-odds units) to the best are reported as ambiguous.
 pub const FLAG_MARGIN: f32 = 2.2;
 /// Cost of each shingle a reading puts into two paragraphs of one version.
@@ -90,7 +91,9 @@ struct RowData {
 
 impl RowData {
     fn new(shape: &RowShape) -> RowData {
-        let shingles = if shape.words.len() < SHINGLE {
+        // A giant row (a whole page flattened into one line) is no paragraph worth
+        // checking for repeats, and hashing it for every reading would be slow.
+        let shingles = if shape.words.len() < SHINGLE || shape.words.len() > MAX_SHINGLED_WORDS {
             Vec::new()
         } else {
             shape
@@ -108,7 +111,7 @@ impl RowData {
 
     /// Distinct shingles of the words `from..to`.
     fn range(&self, from: usize, to: usize) -> Vec<u64> {
-        if to < from + SHINGLE {
+        if to < from + SHINGLE || self.shingles.is_empty() {
             return Vec::new();
         }
         let mut v: Vec<u64> = self.shingles[from..=to - SHINGLE].to_vec();
