@@ -1,0 +1,3 @@
+-- Version buffers (palimpsest://version/...): one paragraph a line, wrapped at word boundaries.
+vim.cmd('setlocal wrap linebreak')
+vim.b.undo_ftplugin = (vim.b.undo_ftplugin and (vim.b.undo_ftplugin .. ' | ') or '') .. 'setlocal wrap< linebreak<'
