@@ -56,12 +56,25 @@ pub fn run(file: &Path, color: ColorChoice) -> Result<ExitCode, String> {
             PassageClass::Unreadable => {
                 let _ = writeln!(out, "{}", d.slice(&row.span));
             }
+            PassageClass::Rewritten { .. } => {
+                // Little in common: a word diff would be confetti; show both wholes.
+                let _ = writeln!(out, "{}", mark(text(Side::Old), WordTag::Removed, color));
+                let _ = writeln!(out, "{}", mark(text(Side::New), WordTag::Added, color));
+            }
             _ => {
                 let _ = writeln!(out, "{}", words(text(Side::Old), text(Side::New), color));
             }
         }
-        if let Some(a) = &row.ambiguity {
-            let _ = writeln!(out, "  ? {}", a.reason);
+        for m in a.moves_of_row(p.row) {
+            let preview: String = d.slice(&m.from).chars().take(60).collect();
+            if m.from_row == p.row {
+                let _ = writeln!(out, "  → moved to line {}: “{preview}…”", d.rows[m.to_row].line + 1);
+            } else {
+                let _ = writeln!(out, "  ← moved here from line {}: “{preview}…”", d.rows[m.from_row].line + 1);
+            }
+        }
+        if let Some(amb) = &row.ambiguity {
+            let _ = writeln!(out, "  ? {}", amb.reason);
         }
     }
     super::emit(&out)?;
