@@ -64,7 +64,11 @@ pub fn analyze_dump(dump: Dump) -> Analysis {
         .map(|(i, r)| passage(&dump, i, r))
         .collect();
     let moves = find_moves(&dump);
-    Analysis { dump, passages, moves }
+    Analysis {
+        dump,
+        passages,
+        moves,
+    }
 }
 
 /// The passage for one row (not unchanged).
@@ -74,25 +78,35 @@ pub fn passage(dump: &Dump, i: usize, r: &dump::Row) -> Passage {
         _ => None,
     };
     let class = classify(r.kind, diff.as_ref()).unwrap_or(PassageClass::Unreadable);
-    Passage { row: i, class, diff }
+    Passage {
+        row: i,
+        class,
+        diff,
+    }
 }
 
 impl Analysis {
     pub fn passage_of_row(&self, row: usize) -> Option<&Passage> {
-        self.passages.binary_search_by_key(&row, |p| p.row).ok().map(|i| &self.passages[i])
+        self.passages
+            .binary_search_by_key(&row, |p| p.row)
+            .ok()
+            .map(|i| &self.passages[i])
     }
 
     /// Moves touching a row, as (sentence span in this row, other row, other span, side
     /// of this row's sentence).
     pub fn moves_of_row(&self, row: usize) -> impl Iterator<Item = &Move> {
-        self.moves.iter().filter(move |m| m.from_row == row || m.to_row == row)
+        self.moves
+            .iter()
+            .filter(move |m| m.from_row == row || m.to_row == row)
     }
 
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for p in &self.passages {
             match p.class {
-                PassageClass::Edited { removed, added } | PassageClass::Rewritten { removed, added } => {
+                PassageClass::Edited { removed, added }
+                | PassageClass::Rewritten { removed, added } => {
                     if matches!(p.class, PassageClass::Edited { .. }) {
                         s.edited += 1;
                     } else {
@@ -109,17 +123,24 @@ impl Analysis {
             }
         }
         s.moved = self.moves.len();
-        s.ambiguous = self.dump.rows.iter().filter(|r| r.ambiguity.is_some()).count()
-            + self.dump.title.as_ref().is_some_and(|t| t.ambiguity.is_some()) as usize;
+        s.ambiguous = self
+            .dump
+            .rows
+            .iter()
+            .filter(|r| r.ambiguity.is_some())
+            .count()
+            + self
+                .dump
+                .title
+                .as_ref()
+                .is_some_and(|t| t.ambiguity.is_some()) as usize;
         s
     }
 
     /// Short human summary: "4 edited · 13 added · 0 removed".
     pub fn summary_line(&self) -> String {
         let s = self.summary();
-        let mut parts = vec![
-            format!("{} edited", s.edited + s.whitespace),
-        ];
+        let mut parts = vec![format!("{} edited", s.edited + s.whitespace)];
         if s.rewritten > 0 {
             parts.push(format!("{} rewritten", s.rewritten));
         }

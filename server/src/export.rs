@@ -61,11 +61,18 @@ pub fn export_dump(dump: &Dump) -> ExportDump {
         .rows
         .iter()
         .map(|r| {
-            let half = |s: Side| r.half(s).map(|sp| crate::text::fold_whitespace(dump.slice(sp)));
+            let half = |s: Side| {
+                r.half(s)
+                    .map(|sp| crate::text::fold_whitespace(dump.slice(sp)))
+            };
             ExportRow {
                 line: r.line + 1,
                 kind: r.kind.as_str(),
-                old: if r.kind == RowKind::Unreadable { None } else { half(Side::Old) },
+                old: if r.kind == RowKind::Unreadable {
+                    None
+                } else {
+                    half(Side::Old)
+                },
                 new: half(Side::New),
                 ambiguous: r.ambiguity.is_some() || r.kind == RowKind::Unreadable,
                 confidence: (r.confidence * 1000.0).round() / 1000.0,

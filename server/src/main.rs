@@ -7,7 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "palimpsest", version, about = "Read version dumps: reconstruct every version, see what changed")]
+#[command(
+    name = "palimpsest",
+    version,
+    about = "Read version dumps: reconstruct every version, see what changed"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,

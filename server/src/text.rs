@@ -13,12 +13,18 @@ pub fn is_terminal(c: char) -> bool {
 
 /// Closing quotes and brackets that may follow a sentence's terminal punctuation.
 pub fn is_closer(c: char) -> bool {
-    matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '›' | '」' | '』')
+    matches!(
+        c,
+        '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '›' | '」' | '』'
+    )
 }
 
 /// Opening quotes and brackets a sentence may start with.
 pub fn is_opener(c: char) -> bool {
-    matches!(c, '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹' | '「' | '『' | '¿' | '¡')
+    matches!(
+        c,
+        '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '‹' | '「' | '『' | '¿' | '¡'
+    )
 }
 
 /// Whether `s` ends like a complete sentence (`.`, `?`, `!`, possibly inside quotes).
@@ -33,9 +39,15 @@ pub fn ends_sentence(s: &str) -> bool {
 /// Whether `s` starts like a sentence: a capital, digit, or opening quote/bracket
 /// followed by one; CJK text has no case, so any ideograph counts.
 pub fn starts_sentence(s: &str) -> bool {
-    let mut it = s.chars().skip_while(|&c| is_opener(c) || c == '—' || c == '–');
+    let mut it = s
+        .chars()
+        .skip_while(|&c| is_opener(c) || c == '—' || c == '–');
     match it.next() {
-        Some(c) => c.is_uppercase() || c.is_numeric() || (c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase()),
+        Some(c) => {
+            c.is_uppercase()
+                || c.is_numeric()
+                || (c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase())
+        }
         None => false,
     }
 }
@@ -81,7 +93,9 @@ pub fn sentence_spans(s: &str) -> Vec<Range<usize>> {
         let text = &s[w.clone()];
         let boundary = match words.get(i + 1) {
             None => true,
-            Some(next) => ends_sentence(text) && starts_sentence(&s[next.clone()]) && !is_abbreviation(text),
+            Some(next) => {
+                ends_sentence(text) && starts_sentence(&s[next.clone()]) && !is_abbreviation(text)
+            }
         };
         if boundary {
             out.push(st..w.end);
@@ -94,10 +108,11 @@ pub fn sentence_spans(s: &str) -> Vec<Range<usize>> {
 /// Common abbreviations that end in a period without ending a sentence.
 pub fn is_abbreviation(word: &str) -> bool {
     const ABBR: &[&str] = &[
-        "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Sen.", "Rep.", "Gov.", "Gen.", "Lt.", "Col.", "Sgt.",
-        "Capt.", "Cmdr.", "St.", "Jr.", "Sr.", "Inc.", "Corp.", "Co.", "Ltd.", "No.", "vs.", "U.S.",
-        "U.K.", "U.N.", "E.U.", "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sept.", "Sep.", "Oct.",
-        "Nov.", "Dec.", "a.m.", "p.m.", "e.g.", "i.e.", "Mt.", "Ft.", "Gen.", "Adm.", "Rev.",
+        "Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Sen.", "Rep.", "Gov.", "Gen.", "Lt.", "Col.",
+        "Sgt.", "Capt.", "Cmdr.", "St.", "Jr.", "Sr.", "Inc.", "Corp.", "Co.", "Ltd.", "No.",
+        "vs.", "U.S.", "U.K.", "U.N.", "E.U.", "Jan.", "Feb.", "Mar.", "Apr.", "Aug.", "Sept.",
+        "Sep.", "Oct.", "Nov.", "Dec.", "a.m.", "p.m.", "e.g.", "i.e.", "Mt.", "Ft.", "Gen.",
+        "Adm.", "Rev.",
     ];
     if ABBR.contains(&word) {
         return true;
@@ -143,7 +158,15 @@ mod tests {
     fn sentences_with_quotes_and_initials() {
         let p = "Robert L. Satcher spoke. He said: “It worked.” Then Mr. Kim left! 日本";
         let s: Vec<&str> = sentence_spans(p).into_iter().map(|r| &p[r]).collect();
-        assert_eq!(s, vec!["Robert L. Satcher spoke.", "He said: “It worked.”", "Then Mr. Kim left!", "日本"]);
+        assert_eq!(
+            s,
+            vec![
+                "Robert L. Satcher spoke.",
+                "He said: “It worked.”",
+                "Then Mr. Kim left!",
+                "日本"
+            ]
+        );
     }
 
     #[test]
@@ -157,7 +180,10 @@ mod tests {
 
     #[test]
     fn shingles_ignore_case_and_punctuation() {
-        assert_eq!(shingles("The quick, brown fox jumps", 5), shingles("the quick brown fox jumps.", 5));
+        assert_eq!(
+            shingles("The quick, brown fox jumps", 5),
+            shingles("the quick brown fox jumps.", 5)
+        );
         assert!(shingles("too short", 5).is_empty());
     }
 }

@@ -53,13 +53,19 @@ fn show_prints_each_version_exactly() {
     }
     // Default: the newer column. And `-` reads standard input.
     assert_eq!(stdout(&run(&["show", f], None)), expected_show(1));
-    let o = run(&["show", "-", "--version", "0"], Some(&std::fs::read(&file).unwrap()));
+    let o = run(
+        &["show", "-", "--version", "0"],
+        Some(&std::fs::read(&file).unwrap()),
+    );
     assert_eq!(stdout(&o), expected_show(0));
 }
 
 #[test]
 fn show_rejects_a_version_the_dump_does_not_hold() {
-    let o = run(&["show", example().to_str().unwrap(), "--version", "7"], None);
+    let o = run(
+        &["show", example().to_str().unwrap(), "--version", "7"],
+        None,
+    );
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("versions 0 and 1, not 7"), "{err}");
@@ -71,11 +77,22 @@ fn diff_summary_and_word_marks() {
     assert!(o.status.success());
     let out = stdout(&o);
     let first = out.lines().next().unwrap();
-    assert!(first.starts_with("Version 0 → Version 1 (about 1 hour later): "), "{first}");
+    assert!(
+        first.starts_with("Version 0 → Version 1 (about 1 hour later): "),
+        "{first}"
+    );
     assert!(first.contains("13 added · 0 removed"), "{first}");
-    assert!(out.contains("from [-Japan or the United States-]{+the Japanese or American governments+}."), "{out}");
+    assert!(
+        out.contains(
+            "from [-Japan or the United States-]{+the Japanese or American governments+}."
+        ),
+        "{out}"
+    );
     assert!(!out.contains('\x1b'), "no colour when not on a terminal");
-    let o = run(&["diff", "--color", "always", example().to_str().unwrap()], None);
+    let o = run(
+        &["diff", "--color", "always", example().to_str().unwrap()],
+        None,
+    );
     assert!(stdout(&o).contains("\x1b[31;9m"));
 }
 
@@ -110,17 +127,30 @@ fn check_reports_findings_and_fails_on_non_dumps() {
     let o = run(&["check", notes.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(out.starts_with(&format!("{}:1:1: error: ", notes.display())), "{out}");
+    assert!(
+        out.starts_with(&format!("{}:1:1: error: ", notes.display())),
+        "{out}"
+    );
     assert!(out.contains("Version A Version B"), "{out}");
     // A real dump with an ambiguous lone row: a warning with line and column, exit 0.
     let dump = std::fs::read_to_string(example()).unwrap();
     let lines: Vec<&str> = dump.lines().collect();
-    let edited = [&lines[..27], &["A lone paragraph that appears on one side only."], &lines[27..]].concat().join("\n");
+    let edited = [
+        &lines[..27],
+        &["A lone paragraph that appears on one side only."],
+        &lines[27..],
+    ]
+    .concat()
+    .join("\n");
     let f = dir.join("lone.txt");
     std::fs::write(&f, edited).unwrap();
     let o = run(&["check", f.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).contains(&format!("{}:28:1: warning: ", f.display())), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&format!("{}:28:1: warning: ", f.display())),
+        "{}",
+        stdout(&o)
+    );
     // Missing file: a message on stderr, non-zero exit.
     let o = run(&["show", dir.join("missing.txt").to_str().unwrap()], None);
     assert!(!o.status.success());
@@ -140,12 +170,28 @@ fn sidecar_choice_is_honoured_and_a_corrupt_one_ignored() {
     std::fs::write(&f, &text).unwrap();
     let kind = |o: &Output| -> String {
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        v["rows"].as_array().unwrap().iter().find(|r| r["line"] == 28).unwrap()["kind"].as_str().unwrap().to_owned()
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["line"] == 28)
+            .unwrap()["kind"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     let before = kind(&run(&["export", f.to_str().unwrap()], None));
-    let other = if before == "added" { "removed" } else { "added" };
+    let other = if before == "added" {
+        "removed"
+    } else {
+        "added"
+    };
     let mut choices = palimpsest::dump::Choices::default();
-    let reading = if other == "added" { palimpsest::dump::Reading::Added } else { palimpsest::dump::Reading::Removed };
+    let reading = if other == "added" {
+        palimpsest::dump::Reading::Added
+    } else {
+        palimpsest::dump::Reading::Removed
+    };
     choices.set(27, lone, reading);
     choices.save_for(&f).unwrap();
     assert!(dir.join("lone.palimpsest.json").exists());

@@ -21,13 +21,21 @@ struct Score {
 }
 
 /// Compares one dump with its truth; returns (exact, rows, flagged, wrong, silent).
-fn compare(name: &str, dump: &Dump, truth: &Value, verbose: bool) -> (bool, usize, usize, usize, usize) {
+fn compare(
+    name: &str,
+    dump: &Dump,
+    truth: &Value,
+    verbose: bool,
+) -> (bool, usize, usize, usize, usize) {
     let rows = truth["rows"].as_array().expect("rows");
     let (mut flagged, mut wrong, mut silent) = (0, 0, 0);
     for t in rows {
         let line = t["line"].as_u64().unwrap() as usize - 1;
         let got = dump.row_at_line(line).map(|i| &dump.rows[i]);
-        let half = |side: Side| got.and_then(|r| r.half(side)).map(|s| fold_whitespace(dump.slice(s)));
+        let half = |side: Side| {
+            got.and_then(|r| r.half(side))
+                .map(|s| fold_whitespace(dump.slice(s)))
+        };
         let ok = got.is_some_and(|r| r.kind.as_str() == t["kind"].as_str().unwrap())
             && half(Side::Old).as_deref() == t["old"].as_str()
             && half(Side::New).as_deref() == t["new"].as_str();
@@ -43,11 +51,19 @@ fn compare(name: &str, dump: &Dump, truth: &Value, verbose: bool) -> (bool, usiz
             println!(
                 "{name}:{}: {} truth={} got={:?} conf={:.2} {}",
                 line + 1,
-                if ok { "flagged-ok" } else if is_flagged { "WRONG(flagged)" } else { "SILENT" },
+                if ok {
+                    "flagged-ok"
+                } else if is_flagged {
+                    "WRONG(flagged)"
+                } else {
+                    "SILENT"
+                },
                 t["kind"].as_str().unwrap(),
                 got.map(|r| r.kind),
                 got.map(|r| r.confidence).unwrap_or(0.0),
-                got.and_then(|r| r.ambiguity.as_ref()).map(|a| a.reason.as_str()).unwrap_or("")
+                got.and_then(|r| r.ambiguity.as_ref())
+                    .map(|a| a.reason.as_str())
+                    .unwrap_or("")
             );
         }
     }
@@ -56,13 +72,21 @@ fn compare(name: &str, dump: &Dump, truth: &Value, verbose: bool) -> (bool, usiz
     for (side, v) in [Side::Old, Side::New].into_iter().zip(versions) {
         let got = dump.version(side);
         let paragraphs: Vec<&str> = got.paragraphs.iter().map(|p| p.text.as_str()).collect();
-        let want: Vec<&str> = v["paragraphs"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        let want: Vec<&str> = v["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
         let same = paragraphs == want
             && got.title == v["title"].as_str().unwrap()
             && got.number as u64 == v["number"].as_u64().unwrap()
             && got.caption.as_deref() == v["caption"].as_str();
         if !same && verbose {
-            println!("{name}: version {} differs (title {:?} vs {:?})", got.number, got.title, v["title"]);
+            println!(
+                "{name}: version {} differs (title {:?} vs {:?})",
+                got.number, got.title, v["title"]
+            );
         }
         exact &= same;
     }
@@ -75,7 +99,10 @@ fn compare(name: &str, dump: &Dump, truth: &Value, verbose: bool) -> (bool, usiz
         if truth[field].as_str().map(str::to_owned) != got {
             exact = false;
             if verbose {
-                println!("{name}: header {field} differs: {got:?} vs {:?}", truth[field]);
+                println!(
+                    "{name}: header {field} differs: {got:?} vs {:?}",
+                    truth[field]
+                );
             }
         }
     }
@@ -94,7 +121,9 @@ fn score_dir(dir: &Path, verbose: bool) -> Score {
     files.sort();
     let mut s = Score::default();
     for f in files {
-        let truth: Value = serde_json::from_slice(&std::fs::read(f.with_extension("truth.json")).unwrap()).unwrap();
+        let truth: Value =
+            serde_json::from_slice(&std::fs::read(f.with_extension("truth.json")).unwrap())
+                .unwrap();
         let dump = dump::read_plain(&std::fs::read(&f).unwrap()).unwrap();
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let (exact, rows, flagged, wrong, silent) = compare(&name, &dump, &truth, verbose);
@@ -113,9 +142,15 @@ fn real_example_reads_exactly_with_nothing_flagged() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let s = score_dir(&dir, true);
     assert_eq!(s.dumps, 1);
-    assert_eq!(s.exact, 1, "the real example must reconstruct exactly: {s:?}");
+    assert_eq!(
+        s.exact, 1,
+        "the real example must reconstruct exactly: {s:?}"
+    );
     assert_eq!(s.wrong, 0);
-    assert_eq!(s.flagged, 0, "nothing in the real example should be flagged: {s:?}");
+    assert_eq!(
+        s.flagged, 0,
+        "nothing in the real example should be flagged: {s:?}"
+    );
 }
 
 #[test]
@@ -138,6 +173,12 @@ fn dev_corpus_figures() {
     // the reader is not there yet (see the README). These bounds are today's measured
     // figures, so that any regression fails.
     assert!(exact >= 0.60, "exact rate fell below today's 60%: {s:?}");
-    assert!(flagged <= 0.107, "flagged rate rose above today's 10.6%: {s:?}");
-    assert!(s.silent <= 13, "silent errors rose above today's 13 rows: {s:?}");
+    assert!(
+        flagged <= 0.107,
+        "flagged rate rose above today's 10.6%: {s:?}"
+    );
+    assert!(
+        s.silent <= 13,
+        "silent errors rose above today's 13 rows: {s:?}"
+    );
 }

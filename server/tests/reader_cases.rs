@@ -17,7 +17,11 @@ const P1: &str = "The minister said on Tuesday that talks would resume next week
 const P2: &str = "Officials in Brussels declined to comment on the report.";
 
 fn paragraphs(d: &dump::Dump, side: Side) -> Vec<String> {
-    d.version(side).paragraphs.iter().map(|p| p.text.clone()).collect()
+    d.version(side)
+        .paragraphs
+        .iter()
+        .map(|p| p.text.clone())
+        .collect()
 }
 
 #[test]
@@ -30,17 +34,37 @@ fn dates_other_check_sentence_and_far_version_numbers() {
     );
     let d = dump::read_plain(text.as_bytes()).unwrap();
     assert_eq!(d.header.versions, [52, 53]);
-    assert_eq!(d.header.first_seen.as_deref(), Some("August 22, 2019 00:00 (UTC)"));
-    assert_eq!(d.header.check.as_deref(), Some("The next check for changes will be August 29, 2019 10:00"));
+    assert_eq!(
+        d.header.first_seen.as_deref(),
+        Some("August 22, 2019 00:00 (UTC)")
+    );
+    assert_eq!(
+        d.header.check.as_deref(),
+        Some("The next check for changes will be August 29, 2019 10:00")
+    );
     assert_eq!(d.header.changes, Some(53));
-    assert_eq!(d.version(Side::Old).caption.as_deref(), Some("2019-08-22 09:00:00 UTC"));
-    assert_eq!(d.version(Side::New).caption.as_deref(), Some("2019-08-24 10:00:00 UTC (2 days later)"));
-    assert!(d.findings.iter().any(|f| f.code == "version-out-of-range"), "53 of 53 versions is out of range");
+    assert_eq!(
+        d.version(Side::Old).caption.as_deref(),
+        Some("2019-08-22 09:00:00 UTC")
+    );
+    assert_eq!(
+        d.version(Side::New).caption.as_deref(),
+        Some("2019-08-24 10:00:00 UTC (2 days later)")
+    );
+    assert!(
+        d.findings.iter().any(|f| f.code == "version-out-of-range"),
+        "53 of 53 versions is out of range"
+    );
 }
 
 #[test]
 fn earlier_caption_crlf_bom_and_final_newline() {
-    let text = page("Version 1 Version 0", "Talks resume Talks resume", "(5 days earlier)", &[&format!("{P1}{P1}"), P2]);
+    let text = page(
+        "Version 1 Version 0",
+        "Talks resume Talks resume",
+        "(5 days earlier)",
+        &[&format!("{P1}{P1}"), P2],
+    );
     let crlf = format!("\u{feff}{}\n", text.replace('\n', "\r\n"));
     let d = dump::read_plain(crlf.as_bytes()).unwrap();
     assert_eq!(d.time.as_ref().unwrap().direction, Direction::Earlier);
@@ -48,13 +72,21 @@ fn earlier_caption_crlf_bom_and_final_newline() {
     assert_eq!(d.rows.len(), 2);
     assert_eq!(paragraphs(&d, Side::Old)[0], P1);
     assert!(!d.text.contains('\u{feff}'));
-    assert!(d.slice(&d.rows[1].span).ends_with("report."), "CR is not part of the row");
+    assert!(
+        d.slice(&d.rows[1].span).ends_with("report."),
+        "CR is not part of the row"
+    );
     assert_eq!(d.side_of_version(0), Some(Side::New));
 }
 
 #[test]
 fn whitespace_only_change_reads_as_changed_with_equal_halves() {
-    let text = page("Version 0 Version 1", "T T", "(1 minute later)", &[&format!("{P1} {P1}"), &format!("{P2}{P2}")]);
+    let text = page(
+        "Version 0 Version 1",
+        "T T",
+        "(1 minute later)",
+        &[&format!("{P1} {P1}"), &format!("{P2}{P2}")],
+    );
     let d = dump::read_plain(text.as_bytes()).unwrap();
     assert_eq!(d.rows[0].kind, RowKind::Changed);
     assert_eq!(paragraphs(&d, Side::Old), paragraphs(&d, Side::New));
@@ -67,19 +99,35 @@ fn blank_lines_pagination_trailing_space_and_html_are_kept_or_flagged() {
         "Version 0 Version 1",
         "T T",
         "(about 2 months later)",
-        &[&format!("{P1}{P1}"), "", "Previous version", &format!("{html}{html} "), "1 2 3", &format!("{P2}{P2}")],
+        &[
+            &format!("{P1}{P1}"),
+            "",
+            "Previous version",
+            &format!("{html}{html} "),
+            "1 2 3",
+            &format!("{P2}{P2}"),
+        ],
     );
     let d = dump::read_plain(text.as_bytes()).unwrap();
     assert_eq!(d.rows.len(), 3, "blank and pagination lines are not rows");
     assert_eq!(paragraphs(&d, Side::New)[1], html);
     for code in ["blank-line", "pagination", "trailing-space"] {
-        assert!(d.findings.iter().any(|f| f.code == code), "missing finding {code}");
+        assert!(
+            d.findings.iter().any(|f| f.code == code),
+            "missing finding {code}"
+        );
     }
 }
 
 #[test]
 fn empty_url_is_reported_not_fatal() {
-    let text = page("Version 0 Version 1", "T T", "(1 day later)", &[&format!("{P1}{P1}")]).replace("https://www.bbc.co.uk/news/world-1", "");
+    let text = page(
+        "Version 0 Version 1",
+        "T T",
+        "(1 day later)",
+        &[&format!("{P1}{P1}")],
+    )
+    .replace("https://www.bbc.co.uk/news/world-1", "");
     let d = dump::read_plain(text.as_bytes()).unwrap();
     assert_eq!(d.header.url, None);
     assert!(d.findings.iter().any(|f| f.code == "missing-url"));
@@ -88,29 +136,63 @@ fn empty_url_is_reported_not_fatal() {
 #[test]
 fn truncated_excerpt_keeps_what_is_complete() {
     let cut = format!("{P1}{}", &P1[..20]);
-    let text = page("Version 0 Version 1", "T T", "(1 day later)", &[&format!("{P2}{P2}"), &cut]);
+    let text = page(
+        "Version 0 Version 1",
+        "T T",
+        "(1 day later)",
+        &[&format!("{P2}{P2}"), &cut],
+    );
     let d = dump::read_plain(text.as_bytes()).unwrap();
     assert!(d.truncated);
     assert_eq!(d.rows.last().unwrap().kind, RowKind::Unreadable);
-    assert_eq!(paragraphs(&d, Side::New), vec![P2.to_owned()], "the cut row is not invented");
-    assert!(d.findings.iter().any(|f| f.code == "truncated" && f.severity == Severity::Warning));
+    assert_eq!(
+        paragraphs(&d, Side::New),
+        vec![P2.to_owned()],
+        "the cut row is not invented"
+    );
+    assert!(d
+        .findings
+        .iter()
+        .any(|f| f.code == "truncated" && f.severity == Severity::Warning));
     // Cut inside a one-sided row: a paragraph that stops mid-sentence.
-    let text = page("Version 0 Version 1", "T T", "(1 day later)", &[&format!("{P2}{P2}"), "The minister said on Tuesday that talks would resume next week, adding that"]);
+    let text = page(
+        "Version 0 Version 1",
+        "T T",
+        "(1 day later)",
+        &[
+            &format!("{P2}{P2}"),
+            "The minister said on Tuesday that talks would resume next week, adding that",
+        ],
+    );
     assert!(dump::read_plain(text.as_bytes()).unwrap().truncated);
     // A complete final row without a newline is not truncation.
-    let text = page("Version 0 Version 1", "T T", "(1 day later)", &[&format!("{P2}{P2}"), P1]);
+    let text = page(
+        "Version 0 Version 1",
+        "T T",
+        "(1 day later)",
+        &[&format!("{P2}{P2}"), P1],
+    );
     assert!(!dump::read_plain(text.as_bytes()).unwrap().truncated);
 }
 
 #[test]
 fn invalid_utf8_is_read_lossily_and_said() {
-    let mut bytes = page("Version 0 Version 1", "T T", "(1 day later)", &[&format!("{P1}{P1}")]).into_bytes();
+    let mut bytes = page(
+        "Version 0 Version 1",
+        "T T",
+        "(1 day later)",
+        &[&format!("{P1}{P1}")],
+    )
+    .into_bytes();
     bytes.extend_from_slice(b"\nBad \xff\xfe bytes here.");
     let d = dump::read_plain(&bytes).unwrap();
     assert!(d.lossy);
     assert!(d.findings.iter().any(|f| f.code == "invalid-utf8"));
     let last = d.rows.last().unwrap();
-    assert!(d.slice(&last.span).contains('\u{FFFD}'), "the row with bad bytes is kept, not dropped");
+    assert!(
+        d.slice(&last.span).contains('\u{FFFD}'),
+        "the row with bad bytes is kept, not dropped"
+    );
 }
 
 #[test]
@@ -125,9 +207,19 @@ fn not_a_dump_and_empty_file_are_clear_errors() {
 
 #[test]
 fn multi_megabyte_line_is_read() {
-    let long: String = std::iter::repeat("Words of a very long paragraph, “quoted” — é 日本 🎉.").take(60_000).collect::<Vec<_>>().join(" ");
+    let long: String = std::iter::repeat_n(
+        "Words of a very long paragraph, “quoted” — é 日本 🎉.",
+        60_000,
+    )
+    .collect::<Vec<_>>()
+    .join(" ");
     assert!(long.len() > 3_000_000);
-    let text = page("Version 0 Version 1", "T T", "(1 day later)", &[&format!("{long}{long}"), &format!("{P1} {long}")]);
+    let text = page(
+        "Version 0 Version 1",
+        "T T",
+        "(1 day later)",
+        &[&format!("{long}{long}"), &format!("{P1} {long}")],
+    );
     let a = palimpsest::analyze(text.as_bytes(), &Default::default()).unwrap();
     assert_eq!(a.dump.rows[0].kind, RowKind::Unchanged);
     assert_eq!(a.dump.rows.len(), 2);
@@ -145,7 +237,14 @@ fn pipe_table_holds_the_newer_version_only() {
     assert!(new.complete && !d.version(Side::Old).complete);
     assert_eq!(new.title, "A title");
     assert_eq!(new.caption.as_deref(), Some("(about 9 hours later)"));
-    assert_eq!(paragraphs(&d, Side::New), vec![P1.to_owned(), P2.to_owned(), "The end of the page.".to_owned()]);
+    assert_eq!(
+        paragraphs(&d, Side::New),
+        vec![
+            P1.to_owned(),
+            P2.to_owned(),
+            "The end of the page.".to_owned()
+        ]
+    );
     assert_eq!(d.rows[1].kind, RowKind::AddedOrChanged);
     assert!(d.findings.iter().any(|f| f.code == "newer-version-only"));
 }
@@ -159,18 +258,30 @@ fn title_change_is_split() {
         &[&format!("{P1}{P1}")],
     );
     let d = dump::read_plain(text.as_bytes()).unwrap();
-    assert_eq!(d.version(Side::Old).title, "Talks to resume next week, officials say");
+    assert_eq!(
+        d.version(Side::Old).title,
+        "Talks to resume next week, officials say"
+    );
     assert_eq!(d.version(Side::New).title, "Talks to resume next week");
     assert!(d.title.as_ref().unwrap().changed);
 }
 
 #[test]
 fn sidecar_choice_overrides_the_reader() {
-    let text = page("Version 0 Version 1", "T T", "(1 day later)", &[&format!("{P1}{P1}"), P2, &format!("{P1}{P1}")]);
+    let text = page(
+        "Version 0 Version 1",
+        "T T",
+        "(1 day later)",
+        &[&format!("{P1}{P1}"), P2, &format!("{P1}{P1}")],
+    );
     let d = dump::read_plain(text.as_bytes()).unwrap();
     let row = &d.rows[1];
     assert!(row.ambiguity.is_some(), "a lone one-sided row is ambiguous");
-    let other = if row.kind == RowKind::Added { dump::Reading::Removed } else { dump::Reading::Added };
+    let other = if row.kind == RowKind::Added {
+        dump::Reading::Removed
+    } else {
+        dump::Reading::Added
+    };
     let mut choices = dump::Choices::default();
     choices.set(row.line, d.slice(&row.span), other);
     let d2 = dump::read(text.as_bytes(), &choices).unwrap();

@@ -12,9 +12,18 @@ pub fn run(files: &[PathBuf]) -> Result<ExitCode, String> {
             Ok(dump) => {
                 for f in &dump.findings {
                     let (line, col) = line_col(&dump, f.span.start);
-                    out.push_str(&format!("{name}:{line}:{col}: {}: {} [{}]\n", f.severity.as_str(), f.message, f.code));
+                    out.push_str(&format!(
+                        "{name}:{line}:{col}: {}: {} [{}]\n",
+                        f.severity.as_str(),
+                        f.message,
+                        f.code
+                    ));
                 }
-                if dump.findings.iter().any(|f| f.severity == palimpsest::dump::Severity::Error) {
+                if dump
+                    .findings
+                    .iter()
+                    .any(|f| f.severity == palimpsest::dump::Severity::Error)
+                {
                     failed = true;
                 }
             }
@@ -25,12 +34,20 @@ pub fn run(files: &[PathBuf]) -> Result<ExitCode, String> {
         }
     }
     super::emit(&out)?;
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn line_col(dump: &Dump, offset: usize) -> (usize, usize) {
     let line = dump.line_of(offset);
     let start = dump.line_starts.get(line).copied().unwrap_or(0);
-    let col = dump.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(0);
+    let col = dump
+        .text
+        .get(start..offset)
+        .map(|s| s.chars().count())
+        .unwrap_or(0);
     (line + 1, col + 1)
 }

@@ -16,28 +16,59 @@ pub fn run(file: &Path, color: ColorChoice) -> Result<ExitCode, String> {
     let color = match color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     let d = &a.dump;
     let (old, new) = (d.version(Side::Old), d.version(Side::New));
-    let caption = d.time.as_ref().map(|t| format!(" ({} {})", t.distance, if t.direction == palimpsest::dump::Direction::Later { "later" } else { "earlier" })).unwrap_or_default();
+    let caption = d
+        .time
+        .as_ref()
+        .map(|t| {
+            format!(
+                " ({} {})",
+                t.distance,
+                if t.direction == palimpsest::dump::Direction::Later {
+                    "later"
+                } else {
+                    "earlier"
+                }
+            )
+        })
+        .unwrap_or_default();
     let mut out = String::new();
-    let _ = writeln!(out, "Version {} → Version {}{caption}: {}", old.number, new.number, a.summary_line());
+    let _ = writeln!(
+        out,
+        "Version {} → Version {}{caption}: {}",
+        old.number,
+        new.number,
+        a.summary_line()
+    );
     if old.title != new.title {
         let _ = writeln!(out, "\nTitle: {}", words(&old.title, &new.title, color));
     }
     for p in &a.passages {
         let row = &d.rows[p.row];
         let label = match p.class {
-            PassageClass::Edited { removed, added } => format!("edited: {removed} words removed, {added} added"),
+            PassageClass::Edited { removed, added } => {
+                format!("edited: {removed} words removed, {added} added")
+            }
             PassageClass::Rewritten { .. } => "rewritten".to_owned(),
             PassageClass::WhitespaceOnly => "whitespace only".to_owned(),
             PassageClass::Added => format!("added in Version {}", new.number),
             PassageClass::Removed => format!("removed in Version {}", new.number),
-            PassageClass::AddedOrChanged => format!("new or changed in Version {} (older wording not in the file)", new.number),
+            PassageClass::AddedOrChanged => format!(
+                "new or changed in Version {} (older wording not in the file)",
+                new.number
+            ),
             PassageClass::Unreadable => "unreadable (the dump ends inside this row)".to_owned(),
         };
-        let flag = if row.ambiguity.is_some() { " [ambiguous]" } else { "" };
+        let flag = if row.ambiguity.is_some() {
+            " [ambiguous]"
+        } else {
+            ""
+        };
         let head = format!("line {}: {label}{flag}", row.line + 1);
         let _ = writeln!(out);
         if color {
@@ -68,9 +99,17 @@ pub fn run(file: &Path, color: ColorChoice) -> Result<ExitCode, String> {
         for m in a.moves_of_row(p.row) {
             let preview: String = d.slice(&m.from).chars().take(60).collect();
             if m.from_row == p.row {
-                let _ = writeln!(out, "  → moved to line {}: “{preview}…”", d.rows[m.to_row].line + 1);
+                let _ = writeln!(
+                    out,
+                    "  → moved to line {}: “{preview}…”",
+                    d.rows[m.to_row].line + 1
+                );
             } else {
-                let _ = writeln!(out, "  ← moved here from line {}: “{preview}…”", d.rows[m.from_row].line + 1);
+                let _ = writeln!(
+                    out,
+                    "  ← moved here from line {}: “{preview}…”",
+                    d.rows[m.from_row].line + 1
+                );
             }
         }
         if let Some(amb) = &row.ambiguity {

@@ -24,7 +24,9 @@ pub fn emit(text: &str) -> Result<(), String> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("standard output: {e}")),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("standard output: {e}"))
+        }
         _ => Ok(()),
     }
 }
@@ -67,11 +69,13 @@ pub fn display_name(path: &Path) -> String {
 /// Reads and analyses a dump, honouring its sidecar.
 pub fn load(path: &Path) -> Result<Analysis, String> {
     let bytes = read_bytes(path)?;
-    palimpsest::analyze(&bytes, &choices_for(path)).map_err(|e| format!("{}: {e}", display_name(path)))
+    palimpsest::analyze(&bytes, &choices_for(path))
+        .map_err(|e| format!("{}: {e}", display_name(path)))
 }
 
 /// Reads a dump without word diffs.
 pub fn load_dump(path: &Path) -> Result<Dump, String> {
     let bytes = read_bytes(path)?;
-    palimpsest::dump::read(&bytes, &choices_for(path)).map_err(|e| format!("{}: {e}", display_name(path)))
+    palimpsest::dump::read(&bytes, &choices_for(path))
+        .map_err(|e| format!("{}: {e}", display_name(path)))
 }

@@ -26,7 +26,11 @@ pub fn run(file: &Path, version: Option<u32>) -> Result<ExitCode, String> {
         ));
     }
     super::emit(&v.render())?;
-    for f in dump.findings.iter().filter(|f| f.code == "truncated" || f.code == "invalid-utf8") {
+    for f in dump
+        .findings
+        .iter()
+        .filter(|f| f.code == "truncated" || f.code == "invalid-utf8")
+    {
         eprintln!("palimpsest: warning: {}", f.message);
     }
     Ok(ExitCode::SUCCESS)

@@ -12,11 +12,17 @@ pub const REWRITE_BELOW: f32 = 0.35;
 #[serde(tag = "class", rename_all = "kebab-case")]
 pub enum PassageClass {
     /// Same paragraph, some words changed.
-    Edited { removed: usize, added: usize },
+    Edited {
+        removed: usize,
+        added: usize,
+    },
     /// The halves differ only in whitespace.
     WhitespaceOnly,
     /// Little in common: a new paragraph took the old one's place.
-    Rewritten { removed: usize, added: usize },
+    Rewritten {
+        removed: usize,
+        added: usize,
+    },
     Added,
     Removed,
     /// Pipe tables: new or changed, older wording unknown.

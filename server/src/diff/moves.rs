@@ -2,7 +2,7 @@
 //! version, inside a different row.
 
 use crate::dump::{Dump, RowKind, Side, Span};
-use crate::text::{sentence_spans, shingles, word_spans, word_key};
+use crate::text::{sentence_spans, shingles, word_key, word_spans};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -43,7 +43,10 @@ fn sentences_of(dump: &Dump, side: Side) -> Vec<Sentence> {
         let text = dump.slice(half);
         for s in sentence_spans(text) {
             let st = &text[s.clone()];
-            let words: Vec<u64> = word_spans(st).into_iter().map(|w| word_key(&st[w])).collect();
+            let words: Vec<u64> = word_spans(st)
+                .into_iter()
+                .map(|w| word_key(&st[w]))
+                .collect();
             if words.len() >= MIN_WORDS {
                 out.push(Sentence {
                     row: i,

@@ -45,7 +45,6 @@ const SHORT_EQUAL: usize = 3;
 
 pub fn word_diff(old: &str, new: &str) -> WordDiff {
     if old == new {
-        let n = count_words(old);
         return WordDiff {
             changes: vec![WordChange {
                 tag: WordTag::Equal,
@@ -54,7 +53,7 @@ pub fn word_diff(old: &str, new: &str) -> WordDiff {
             }],
             removed_words: 0,
             added_words: 0,
-            similarity: if n == 0 { 1.0 } else { 1.0 },
+            similarity: 1.0,
         };
     }
     let diff = TextDiff::configure()
@@ -99,7 +98,7 @@ pub fn word_diff(old: &str, new: &str) -> WordDiff {
             }
         }
     }
-    let changes = cleanup(raw, old, new);
+    let changes = cleanup(raw, old);
     let removed_words = changes
         .iter()
         .filter(|c| c.tag == WordTag::Removed)
@@ -160,7 +159,7 @@ fn word_chars(s: &str) -> usize {
 /// Semantic cleanup: fold short equal runs that sit between two edits into the
 /// edits, then merge neighbouring runs of the same tag so each edit reads as one
 /// removed phrase followed by one added phrase.
-fn cleanup(raw: Vec<WordChange>, old: &str, new: &str) -> Vec<WordChange> {
+fn cleanup(raw: Vec<WordChange>, old: &str) -> Vec<WordChange> {
     let n = raw.len();
     let mut out: Vec<WordChange> = Vec::with_capacity(n);
     let mut i = 0;
@@ -228,7 +227,6 @@ fn cleanup(raw: Vec<WordChange>, old: &str, new: &str) -> Vec<WordChange> {
             });
         }
     }
-    let _ = new;
     grouped
 }
 
@@ -276,7 +274,10 @@ mod tests {
 
     #[test]
     fn counts_and_curly_quotes() {
-        let d = word_diff("He said “no” today.", "He said “yes” today, officials said.");
+        let d = word_diff(
+            "He said “no” today.",
+            "He said “yes” today, officials said.",
+        );
         assert_eq!(d.removed_words, 1);
         assert_eq!(d.added_words, 3);
         assert!(d.similarity > 0.5);

@@ -9,7 +9,12 @@ use super::model::*;
 use super::split::{shape, RowShape};
 use crate::text::{ends_sentence, fold_whitespace};
 
-pub fn read_diff_page(decoded: Decoded, lines: LineTable, found: Located, choices: &Choices) -> Dump {
+pub fn read_diff_page(
+    decoded: Decoded,
+    lines: LineTable,
+    found: Located,
+    choices: &Choices,
+) -> Dump {
     let text = decoded.text;
     let Located {
         format,
@@ -22,7 +27,8 @@ pub fn read_diff_page(decoded: Decoded, lines: LineTable, found: Located, choice
             severity: Severity::Warning,
             code: "invalid-utf8",
             span: 0..0,
-            message: "the file is not valid UTF-8: undecodable bytes were replaced with \u{FFFD}".into(),
+            message: "the file is not valid UTF-8: undecodable bytes were replaced with \u{FFFD}"
+                .into(),
         });
     }
     // Title and time rows: the first two non-blank lines after the versions line.
@@ -57,7 +63,8 @@ pub fn read_diff_page(decoded: Decoded, lines: LineTable, found: Located, choice
             severity: Severity::Error,
             code: "missing-title",
             span: lines.spans[versions_line].clone(),
-            message: "the table has no title row and no body: nothing after the versions line".into(),
+            message: "the table has no title row and no body: nothing after the versions line"
+                .into(),
         });
     }
     // Body lines.
@@ -115,7 +122,9 @@ pub fn read_diff_page(decoded: Decoded, lines: LineTable, found: Located, choice
         .zip(shapes)
         .map(|((line, span), shape)| {
             let row_text = &text[span.clone()];
-            let forced = choices.get(*line, row_text).filter(|r| valid_choice(&shape, *r));
+            let forced = choices
+                .get(*line, row_text)
+                .filter(|r| valid_choice(&shape, *r));
             RowInput {
                 text: row_text,
                 shape,
@@ -213,7 +222,9 @@ pub fn read_diff_page(decoded: Decoded, lines: LineTable, found: Located, choice
 
 pub fn ambiguity_code(chosen: Option<Reading>, alt: Reading) -> &'static str {
     match (chosen, alt) {
-        (Some(Reading::Added | Reading::Removed), Reading::Added | Reading::Removed) => "ambiguous-polarity",
+        (Some(Reading::Added | Reading::Removed), Reading::Added | Reading::Removed) => {
+            "ambiguous-polarity"
+        }
         (Some(Reading::Changed { .. }), Reading::Changed { .. }) => "ambiguous-split",
         _ => "ambiguous-pairing",
     }
@@ -235,7 +246,13 @@ fn halves_of(span: &Span, input: &RowInput, reading: Reading) -> (Option<Span>, 
             (Some(s..s + h), Some(s + h..span.end))
         }
         Reading::Changed { split } => {
-            let right = input.shape.cuts.iter().find(|c| c.at == split).map(|c| c.right).unwrap_or(split + 1);
+            let right = input
+                .shape
+                .cuts
+                .iter()
+                .find(|c| c.at == split)
+                .map(|c| c.right)
+                .unwrap_or(split + 1);
             (Some(s..s + split), Some(s + right..span.end))
         }
         Reading::Added => (None, Some(span.clone())),
@@ -315,7 +332,11 @@ fn read_title(text: &str, line: usize, span: Span) -> TitleRow {
     let new = span.start + best.right..span.end;
     let changed = text[old.clone()] != text[new.clone()];
     // A rival cut as similar as the best one means the split is a guess.
-    let rival = sh.cuts.iter().skip(1).find(|c| (c.dice - best.dice).abs() < 1e-4 && c.boundary == best.boundary);
+    let rival = sh
+        .cuts
+        .iter()
+        .skip(1)
+        .find(|c| (c.dice - best.dice).abs() < 1e-4 && c.boundary == best.boundary);
     let (confidence, ambiguity) = match (changed, rival) {
         (true, Some(r)) => (
             0.5,
@@ -327,10 +348,7 @@ fn read_title(text: &str, line: usize, span: Span) -> TitleRow {
                 ),
             }),
         ),
-        (true, None) if best.dice < 0.3 => (
-            0.7,
-            None,
-        ),
+        (true, None) if best.dice < 0.3 => (0.7, None),
         _ => (1.0 / (1.0 + (-FLAG_MARGIN * 2.0).exp()), None),
     };
     TitleRow {

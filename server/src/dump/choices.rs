@@ -39,7 +39,10 @@ impl Choices {
             return None;
         }
         let hash = text_hash(row);
-        self.rows.iter().find(|c| c.line == line + 1 && c.text_hash == hash).map(|c| c.reading)
+        self.rows
+            .iter()
+            .find(|c| c.line == line + 1 && c.text_hash == hash)
+            .map(|c| c.reading)
     }
 
     /// Records (or replaces) the choice for a row.
@@ -55,7 +58,10 @@ impl Choices {
 
     /// Where the sidecar of a dump lives: `dir/NAME.palimpsest.json` for `dir/NAME.txt`.
     pub fn sidecar_path(dump: &Path) -> PathBuf {
-        let stem = dump.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = dump
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         dump.with_file_name(format!("{stem}.palimpsest.json"))
     }
 
@@ -64,9 +70,12 @@ impl Choices {
     pub fn load_for(dump: &Path) -> Result<Option<Choices>, String> {
         let path = Self::sidecar_path(dump);
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| format!("{}: not a valid Palimpsest sidecar file ({e}); its choices are ignored", path.display())),
+            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                format!(
+                    "{}: not a valid Palimpsest sidecar file ({e}); its choices are ignored",
+                    path.display()
+                )
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }

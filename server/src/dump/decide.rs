@@ -229,9 +229,17 @@ impl Precomputed {
         let cuts = rows
             .iter()
             .zip(data)
-            .map(|(r, d)| (0..r.shape.cuts.len()).map(|j| halves(&r.shape, d, Choice::Cut(j))).collect())
+            .map(|(r, d)| {
+                (0..r.shape.cuts.len())
+                    .map(|j| halves(&r.shape, d, Choice::Cut(j)))
+                    .collect()
+            })
             .collect();
-        let whole = rows.iter().zip(data).map(|(r, d)| d.range(0, r.shape.words.len())).collect();
+        let whole = rows
+            .iter()
+            .zip(data)
+            .map(|(r, d)| d.range(0, r.shape.words.len()))
+            .collect();
         let cut_text = rows
             .iter()
             .map(|r| {
@@ -269,7 +277,13 @@ impl Precomputed {
     }
 }
 
-fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &[Choice], ext: Ext) -> f32 {
+fn score_reading(
+    ctx: &Context,
+    rows: &[RowInput],
+    pre: &Precomputed,
+    choices: &[Choice],
+    ext: Ext,
+) -> f32 {
     let mut s = 0.0;
     let mut one_sided = 0;
     let mut added = false;
@@ -288,7 +302,11 @@ fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &
     // diff-lcs matched every pair of equal paragraphs it could: inside one run, an
     // older paragraph equal to a newer one of another row would have been matched
     // (unless they differed only in whitespace, which the flattening hides).
-    let texts: Vec<[u64; 2]> = choices.iter().enumerate().map(|(i, c)| pre.texts(i, *c)).collect();
+    let texts: Vec<[u64; 2]> = choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| pre.texts(i, *c))
+        .collect();
     let mut unmatched_equal = 0;
     for (a, ta) in texts.iter().enumerate() {
         for (b, tb) in texts.iter().enumerate() {
@@ -297,7 +315,9 @@ fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &
             }
         }
     }
-    s + polarity_prior(added, one_sided) - duplicate_cost(&paragraphs, ext) - UNMATCHED_EQUAL * unmatched_equal as f32
+    s + polarity_prior(added, one_sided)
+        - duplicate_cost(&paragraphs, ext)
+        - UNMATCHED_EQUAL * unmatched_equal as f32
 }
 
 fn text_hash(s: &str) -> u64 {
@@ -324,7 +344,9 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
     // Rows that can be changed form a prefix; the first row with no cut ends it.
     let c_max = rows
         .iter()
-        .position(|r| r.shape.cuts.is_empty() || matches!(r.forced, Some(Reading::Added | Reading::Removed)))
+        .position(|r| {
+            r.shape.cuts.is_empty() || matches!(r.forced, Some(Reading::Added | Reading::Removed))
+        })
         .unwrap_or(k);
     // A forced changed row must be inside the changed prefix.
     let c_min = rows
@@ -345,7 +367,11 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
     };
     let mut all: Vec<Scored> = Vec::new();
     for c in c_min..=c_hi.max(c_min) {
-        let polarities: &[Choice] = if c == k { &[Choice::Added] } else { &[Choice::Added, Choice::Removed] };
+        let polarities: &[Choice] = if c == k {
+            &[Choice::Added]
+        } else {
+            &[Choice::Added, Choice::Removed]
+        };
         for &p in polarities {
             let mut choices: Vec<Choice> = Vec::with_capacity(k);
             let mut ok = true;
@@ -404,7 +430,8 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
             all.push(Scored { score, choices });
         }
     }
-    let Some(best_idx) = (0..all.len()).max_by(|&a, &b| all[a].score.total_cmp(&all[b].score)) else {
+    let Some(best_idx) = (0..all.len()).max_by(|&a, &b| all[a].score.total_cmp(&all[b].score))
+    else {
         // Only reachable when choices contradict each other: fall back to the
         // unconstrained reading of each row as one-sided.
         return rows
@@ -462,7 +489,9 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
 
 fn to_reading(shape: &RowShape, c: Choice) -> Reading {
     match c {
-        Choice::Cut(i) => Reading::Changed { split: shape.cuts[i].at },
+        Choice::Cut(i) => Reading::Changed {
+            split: shape.cuts[i].at,
+        },
         Choice::Added => Reading::Added,
         Choice::Removed => Reading::Removed,
     }
@@ -527,7 +556,11 @@ pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
         runs.push(s..rows.len());
     }
     // Paragraph length and the shingles of the unchanged rows, shared by both versions.
-    let mut lens: Vec<usize> = rows.iter().filter(|r| r.shape.doubled).map(|r| r.shape.len / 2).collect();
+    let mut lens: Vec<usize> = rows
+        .iter()
+        .filter(|r| r.shape.doubled)
+        .map(|r| r.shape.len / 2)
+        .collect();
     lens.sort_unstable();
     let paragraph_len = if lens.is_empty() {
         let mut all: Vec<usize> = rows.iter().map(|r| r.shape.len).collect();
@@ -548,7 +581,19 @@ pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
         }
     }
     // Pass 1: each run against the unchanged rows only.
-    let first: Vec<Vec<Decision>> = runs.iter().map(|r| decide_run(&ctx, &rows[r.clone()], Ext { all: &base, own: None })).collect();
+    let first: Vec<Vec<Decision>> = runs
+        .iter()
+        .map(|r| {
+            decide_run(
+                &ctx,
+                &rows[r.clone()],
+                Ext {
+                    all: &base,
+                    own: None,
+                },
+            )
+        })
+        .collect();
     // Pass 2: each run against everything else as pass 1 read it.
     let contributions: Vec<[Counts; 2]> = runs
         .iter()
@@ -558,7 +603,13 @@ pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
             for (row, d) in rows[r.clone()].iter().zip(ds) {
                 let data = RowData::new(&row.shape);
                 let choice = match d.reading {
-                    Reading::Changed { split } => Choice::Cut(row.shape.cuts.iter().position(|c| c.at == split).unwrap_or(0)),
+                    Reading::Changed { split } => Choice::Cut(
+                        row.shape
+                            .cuts
+                            .iter()
+                            .position(|c| c.at == split)
+                            .unwrap_or(0),
+                    ),
                     Reading::Removed => Choice::Removed,
                     _ => Choice::Added,
                 };
@@ -585,10 +636,16 @@ pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
             all: &everything,
             own: Some(&contributions[ri]),
         };
-        let ds = if contributions.len() > 1 { decide_run(&ctx, &rows[r.clone()], ext) } else { first[ri].clone() };
+        let ds = if contributions.len() > 1 {
+            decide_run(&ctx, &rows[r.clone()], ext)
+        } else {
+            first[ri].clone()
+        };
         for (i, d) in r.clone().zip(ds) {
             out[i] = Some(d);
         }
     }
-    out.into_iter().map(|d| d.expect("every row decided")).collect()
+    out.into_iter()
+        .map(|d| d.expect("every row decided"))
+        .collect()
 }

@@ -38,7 +38,10 @@ pub fn locate(text: &str, lines: &LineTable) -> Result<Located, NotADump> {
         }
     }
     let Some((versions_line, format, numbers)) = found else {
-        let first = text[lines.spans[0].clone()].chars().take(60).collect::<String>();
+        let first = text[lines.spans[0].clone()]
+            .chars()
+            .take(60)
+            .collect::<String>();
         return Err(NotADump {
             message: format!("not a version dump ({expected}); the file starts with {first:?}"),
         });
@@ -109,7 +112,10 @@ pub fn locate(text: &str, lines: &LineTable) -> Result<Located, NotADump> {
                 severity: Severity::Warning,
                 code: "version-out-of-range",
                 span: whole(&header.versions_line),
-                message: format!("version {max} is shown but the header counts only {n} versions (0 to {})", n.saturating_sub(1)),
+                message: format!(
+                    "version {max} is shown but the header counts only {n} versions (0 to {})",
+                    n.saturating_sub(1)
+                ),
             });
         }
     }
@@ -202,19 +208,36 @@ pub fn parse_time_row(text: &str, line: usize, span: Span) -> Option<TimeRow> {
 
 /// Lines that News Sniffer's page navigation leaves in a flattened table.
 pub fn is_pagination(line: &str) -> bool {
-    let t = line.trim().trim_start_matches(['«', '<', '‹']).trim_end_matches(['»', '>', '›']).trim();
+    let t = line
+        .trim()
+        .trim_start_matches(['«', '<', '‹'])
+        .trim_end_matches(['»', '>', '›'])
+        .trim();
     if t.is_empty() {
         return false;
     }
     let lower = t.to_lowercase();
-    if matches!(lower.as_str(), "previous version" | "next version" | "previous" | "next" | "newer version" | "older version")
-        || lower.starts_with("previous version") && lower.len() < 40
-        || lower.starts_with("page ") && lower[5..].trim().chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '/' || c.is_alphabetic()) && lower.len() < 20
+    if matches!(
+        lower.as_str(),
+        "previous version"
+            | "next version"
+            | "previous"
+            | "next"
+            | "newer version"
+            | "older version"
+    ) || lower.starts_with("previous version") && lower.len() < 40
+        || lower.starts_with("page ")
+            && lower[5..]
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == ' ' || c == '/' || c.is_alphabetic())
+            && lower.len() < 20
     {
         return true;
     }
     // "1 2 3 4 … 9": page numbers only.
-    t.split_whitespace().all(|w| w.chars().all(|c| c.is_ascii_digit()) || w == "…" || w == "...")
+    t.split_whitespace()
+        .all(|w| w.chars().all(|c| c.is_ascii_digit()) || w == "…" || w == "...")
         && t.split_whitespace().count() >= 2
         && t.chars().any(|c| c.is_ascii_digit())
         && t.len() < 60
@@ -230,16 +253,27 @@ mod tests {
         parse_source_line("nytimes' and was first published or seen on . It last changed over 40 days ago and won't be checked again for changes.", &mut h);
         assert_eq!(h.source.as_deref(), Some("nytimes"));
         assert_eq!(h.first_seen, None);
-        assert_eq!(h.check.as_deref(), Some("It last changed over 40 days ago and won't be checked again for changes."));
+        assert_eq!(
+            h.check.as_deref(),
+            Some("It last changed over 40 days ago and won't be checked again for changes.")
+        );
         let mut h = Header::default();
         parse_source_line("bbc' and was first published or seen on August 22, 2019 00:00 (UTC). The next check for changes will be August 29, 2019 10:00", &mut h);
         assert_eq!(h.first_seen.as_deref(), Some("August 22, 2019 00:00 (UTC)"));
-        assert_eq!(h.check.as_deref(), Some("The next check for changes will be August 29, 2019 10:00"));
+        assert_eq!(
+            h.check.as_deref(),
+            Some("The next check for changes will be August 29, 2019 10:00")
+        );
     }
 
     #[test]
     fn time_rows() {
-        let t = parse_time_row("2019-08-22 09:00:00 UTC 2019-08-22 10:00:00 UTC (about 1 hour later)", 8, 0..1).unwrap();
+        let t = parse_time_row(
+            "2019-08-22 09:00:00 UTC 2019-08-22 10:00:00 UTC (about 1 hour later)",
+            8,
+            0..1,
+        )
+        .unwrap();
         assert_eq!(t.stamps[0].as_deref(), Some("2019-08-22 09:00:00 UTC"));
         assert_eq!(t.stamps[1].as_deref(), Some("2019-08-22 10:00:00 UTC"));
         assert_eq!(t.distance, "about 1 hour");

@@ -37,7 +37,11 @@ impl LineTable {
         let bytes = text.as_bytes();
         let mut start = 0;
         for i in memchr_iter(bytes) {
-            let end = if i > start && bytes[i - 1] == b'\r' { i - 1 } else { i };
+            let end = if i > start && bytes[i - 1] == b'\r' {
+                i - 1
+            } else {
+                i
+            };
             spans.push(start..end);
             start = i + 1;
             starts.push(start);

@@ -254,7 +254,13 @@ impl Version {
     /// separated by blank lines, final newline.
     pub fn render(&self) -> String {
         let mut out = String::with_capacity(
-            self.title.len() + self.paragraphs.iter().map(|p| p.text.len() + 2).sum::<usize>() + 2,
+            self.title.len()
+                + self
+                    .paragraphs
+                    .iter()
+                    .map(|p| p.text.len() + 2)
+                    .sum::<usize>()
+                + 2,
         );
         out.push_str(&self.title);
         out.push('\n');

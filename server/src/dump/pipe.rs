@@ -20,7 +20,9 @@ enum Cells<'a> {
 
 fn cells(line: &str) -> Cells<'_> {
     let t = line.trim();
-    if t.chars().all(|c| c == '|' || c == '-' || c == ':' || c.is_whitespace()) {
+    if t.chars()
+        .all(|c| c == '|' || c == '-' || c == ':' || c.is_whitespace())
+    {
         return Cells::Empty;
     }
     let body = t.strip_suffix('|').unwrap_or(t).trim_end();
@@ -57,7 +59,8 @@ pub fn read_pipe_table(decoded: Decoded, lines: LineTable, found: Located) -> Du
             severity: Severity::Warning,
             code: "invalid-utf8",
             span: 0..0,
-            message: "the file is not valid UTF-8: undecodable bytes were replaced with \u{FFFD}".into(),
+            message: "the file is not valid UTF-8: undecodable bytes were replaced with \u{FFFD}"
+                .into(),
         });
     }
     let mut title: Option<TitleRow> = None;

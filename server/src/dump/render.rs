@@ -80,7 +80,9 @@ pub fn page_of(dump: &Dump) -> Page {
             let half = |s: Side| r.half(s).map(|sp| dump.slice(sp).to_owned());
             Some(match (r.kind, r.reading) {
                 (RowKind::Unchanged, _) => RenderRow::Unchanged(half(Side::Old)?),
-                (RowKind::Changed, Some(Reading::Changed { .. })) => RenderRow::Changed(half(Side::Old)?, half(Side::New)?),
+                (RowKind::Changed, Some(Reading::Changed { .. })) => {
+                    RenderRow::Changed(half(Side::Old)?, half(Side::New)?)
+                }
                 (RowKind::Added, _) => RenderRow::Added(half(Side::New)?),
                 (RowKind::Removed, _) => RenderRow::Removed(half(Side::Old)?),
                 _ => return None,
@@ -94,7 +96,10 @@ pub fn page_of(dump: &Dump) -> Page {
         url: h.url.clone().unwrap_or_default(),
         changes: h.changes.unwrap_or(0),
         versions: h.versions,
-        titles: [dump.versions[0].title.clone(), dump.versions[1].title.clone()],
+        titles: [
+            dump.versions[0].title.clone(),
+            dump.versions[1].title.clone(),
+        ],
         caption,
         rows,
     }

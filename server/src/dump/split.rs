@@ -73,7 +73,7 @@ fn weight(word: &str) -> f32 {
 
 pub fn is_doubled(row: &str) -> bool {
     let n = row.len();
-    n > 0 && n % 2 == 0 && row.is_char_boundary(n / 2) && row[..n / 2] == row[n / 2..]
+    n > 0 && n.is_multiple_of(2) && row.is_char_boundary(n / 2) && row[..n / 2] == row[n / 2..]
 }
 
 pub fn shape(row: &str) -> RowShape {
@@ -170,7 +170,9 @@ pub fn shape(row: &str) -> RowShape {
 
 fn is_boundary(row: &str, spans: &[std::ops::Range<usize>], g: usize) -> bool {
     let left_word = &row[spans[g - 1].clone()];
-    ends_sentence(left_word) && !is_abbreviation(left_word) && starts_sentence(&row[spans[g].clone()])
+    ends_sentence(left_word)
+        && !is_abbreviation(left_word)
+        && starts_sentence(&row[spans[g].clone()])
 }
 
 /// Weighted Dice similarity of the halves as word *sequences*: the words of their
@@ -213,10 +215,7 @@ fn round(x: f32) -> i64 {
 
 /// Tie-break between cuts with the same common-word weight.
 fn tiebreak(row: &str, spans: &[std::ops::Range<usize>], words: &[u64], g: usize) -> i32 {
-    let left_word = &row[spans[g - 1].clone()];
-    let boundary = ends_sentence(left_word)
-        && !is_abbreviation(left_word)
-        && starts_sentence(&row[spans[g].clone()]);
+    let boundary = is_boundary(row, spans, g);
     let single_space = row[spans[g - 1].end..spans[g].start] == *" ";
     (boundary as i32) * 4 + edge_match(words, g) as i32 + single_space as i32 * 8
 }
@@ -227,7 +226,13 @@ fn tiebreak(row: &str, spans: &[std::ops::Range<usize>], words: &[u64], g: usize
 fn edge_match(words: &[u64], g: usize) -> u32 {
     let (l, r) = words.split_at(g);
     let lead = l.iter().zip(r).take(3).take_while(|(a, b)| a == b).count();
-    let trail = l.iter().rev().zip(r.iter().rev()).take(3).take_while(|(a, b)| a == b).count();
+    let trail = l
+        .iter()
+        .rev()
+        .zip(r.iter().rev())
+        .take(3)
+        .take_while(|(a, b)| a == b)
+        .count();
     (4 * lead + trail) as u32
 }
 
@@ -244,8 +249,14 @@ mod tests {
     #[test]
     fn edited_paragraph() {
         let (o, n) = halves("There was no immediate response from Japan or the United States. There was no immediate response from the Japanese or American governments.");
-        assert_eq!(o, "There was no immediate response from Japan or the United States.");
-        assert_eq!(n, "There was no immediate response from the Japanese or American governments.");
+        assert_eq!(
+            o,
+            "There was no immediate response from Japan or the United States."
+        );
+        assert_eq!(
+            n,
+            "There was no immediate response from the Japanese or American governments."
+        );
     }
 
     #[test]
@@ -261,4 +272,3 @@ mod tests {
         assert!(shape("日本日本").doubled);
     }
 }
-
