@@ -5,7 +5,9 @@
 //! - [`diff`]: word diffs and passage classes;
 //! - [`analysis`]: a dump plus the diff of every passage, the unit the server and the
 //!   command line work with;
-//! - [`export`]: the JSON shapes written by `palimpsest export`.
+//! - [`export`]: the JSON shapes written by `palimpsest export`;
+//! - [`generate`]: deterministic articles, edit histories and dumps for tests and benchmarks;
+//! - [`history`]: the dumps of one article read jointly as a chain of versions.
 //!
 //! None of these modules knows about LSP; the server lives in the binary's `lsp` module.
 
@@ -13,6 +15,10 @@ pub mod analysis;
 pub mod diff;
 pub mod dump;
 pub mod export;
+pub mod generate;
+pub mod history;
+pub mod lsp;
+pub mod store;
 pub mod text;
 
 pub use analysis::{analyze, Analysis, Passage, Summary};

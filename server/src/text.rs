@@ -2,9 +2,56 @@
 //! shingles. News text is full of curly quotes and dashes, so punctuation is judged by
 //! Unicode class, never by ASCII alone.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+
+/// A small, fast, non-cryptographic hasher for the reader's many word and shingle
+/// tables (the keys are already hashes, or short; no untrusted-key DoS concern here
+/// that SipHash would be worth its cost for).
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(SEED);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
+
+/// Mixes a sequence of 64-bit values into one hash (for shingles).
+pub fn mix(values: &[u64]) -> u64 {
+    let mut h = FastHasher(0x2545_f491_4f6c_dd1d);
+    for v in values {
+        h.write_u64(*v);
+    }
+    // Final avalanche so nearby inputs spread over the table.
+    let mut x = h.0;
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x
+}
 
 /// Characters that may close a sentence (before optional closing quotes/brackets).
 pub fn is_terminal(c: char) -> bool {
@@ -71,15 +118,26 @@ pub fn word_spans(s: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// A word reduced for matching: lowercase letters and digits only.
+/// A word reduced for matching: lowercase letters and digits only (FNV-1a over the
+/// folded characters; ASCII takes a fast path).
 pub fn word_key(w: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    for c in w.chars().filter(|c| c.is_alphanumeric()) {
-        for l in c.to_lowercase() {
-            l.hash(&mut h);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |c: u32| {
+        h ^= c as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    for c in w.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                eat(c.to_ascii_lowercase() as u32);
+            }
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                eat(l as u32);
+            }
         }
     }
-    h.finish()
+    h
 }
 
 /// Byte ranges of the sentences of a paragraph: a sentence ends at terminal
@@ -129,13 +187,7 @@ pub fn shingles(s: &str, n: usize) -> Vec<u64> {
     if keys.len() < n {
         return Vec::new();
     }
-    keys.windows(n)
-        .map(|w| {
-            let mut h = DefaultHasher::new();
-            w.hash(&mut h);
-            h.finish()
-        })
-        .collect()
+    keys.windows(n).map(mix).collect()
 }
 
 /// Folds every whitespace run to one space and trims the ends.

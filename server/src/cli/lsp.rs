@@ -1,5 +1,6 @@
 use std::process::ExitCode;
 
 pub fn run() -> Result<ExitCode, String> {
-    Err("the language server is not available yet".into())
+    palimpsest::lsp::run_stdio().map_err(|e| format!("language server: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }

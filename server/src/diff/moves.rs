@@ -4,7 +4,7 @@
 use crate::dump::{Dump, RowKind, Side, Span};
 use crate::text::{sentence_spans, shingles, word_key, word_spans};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use crate::text::{FastMap, FastSet};
 
 /// Sentences shorter than this many words are too common ("He declined to comment.")
 /// to count as moved.
@@ -60,7 +60,7 @@ fn sentences_of(dump: &Dump, side: Side) -> Vec<Sentence> {
 }
 
 fn dice(a: &[u64], b: &[u64]) -> f32 {
-    let mut counts: HashMap<u64, i32> = HashMap::new();
+    let mut counts: FastMap<u64, i32> = FastMap::default();
     for w in a {
         *counts.entry(*w).or_default() += 1;
     }
@@ -84,14 +84,14 @@ pub fn find_moves(dump: &Dump) -> Vec<Move> {
     if old.is_empty() || new.is_empty() {
         return Vec::new();
     }
-    let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut index: FastMap<u64, Vec<usize>> = FastMap::default();
     for (j, s) in new.iter().enumerate() {
         let text = dump.slice(&s.span);
         for h in shingles(text, SHINGLE) {
             index.entry(h).or_default().push(j);
         }
     }
-    let mut used: HashSet<usize> = HashSet::new();
+    let mut used: FastSet<usize> = FastSet::default();
     let mut moves = Vec::new();
     for s in &old {
         let text = dump.slice(&s.span);

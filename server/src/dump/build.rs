@@ -8,6 +8,7 @@ use super::lines::{Decoded, LineTable};
 use super::model::*;
 use super::split::{shape, RowShape};
 use crate::text::{ends_sentence, fold_whitespace};
+use rayon::prelude::*;
 
 pub fn read_diff_page(
     decoded: Decoded,
@@ -116,7 +117,7 @@ pub fn read_diff_page(
             }
         }
     }
-    let shapes: Vec<RowShape> = body.iter().map(|(_, s)| shape(&text[s.clone()])).collect();
+    let shapes: Vec<RowShape> = body.par_iter().with_min_len(64).map(|(_, s)| shape(&text[s.clone()])).collect();
     let inputs: Vec<RowInput> = body
         .iter()
         .zip(shapes)

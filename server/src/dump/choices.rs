@@ -24,12 +24,17 @@ pub struct Choice {
 
 /// A stable hash (unlike std's, it does not change between Rust releases).
 pub fn text_hash(s: &str) -> String {
+    format!("{:016x}", fnv(s.as_bytes()))
+}
+
+/// FNV-1a, 64 bits.
+pub fn fnv(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.as_bytes() {
+    for b in bytes {
         h ^= *b as u64;
         h = h.wrapping_mul(0x100000001b3);
     }
-    format!("{h:016x}")
+    h
 }
 
 impl Choices {

@@ -17,8 +17,8 @@
 
 use super::model::{Ambiguity, Reading};
 use super::split::{Cut, RowShape};
-use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use crate::text::{mix, FastMap, FastSet};
+use rayon::prelude::*;
 
 const SHINGLE: usize = 5;
 const MAX_SHINGLED_WORDS: usize = 20_000;
@@ -67,7 +67,7 @@ enum Choice {
 }
 
 /// Shingle multiset keyed by hash: how many paragraphs of a version contain it.
-type Counts = HashMap<u64, i32>;
+type Counts = FastMap<u64, i32>;
 
 /// The paragraphs outside a run: counts for the whole dump minus the run's own.
 #[derive(Clone, Copy)]
@@ -99,11 +99,7 @@ impl RowData {
             shape
                 .words
                 .windows(SHINGLE)
-                .map(|w| {
-                    let mut h = DefaultHasher::new();
-                    w.hash(&mut h);
-                    h.finish()
-                })
+                .map(mix)
                 .collect()
         };
         RowData { shingles }
@@ -190,7 +186,7 @@ fn polarity_prior(added: bool, m: usize) -> f32 {
 fn duplicate_cost(paragraphs: &[[&[u64]; 2]], ext: Ext) -> f32 {
     let mut total = 0.0;
     for side in 0..2 {
-        let mut here: HashMap<u64, i32> = HashMap::new();
+        let mut here: FastMap<u64, i32> = FastMap::default();
         for p in paragraphs {
             for h in p[side] {
                 *here.entry(*h).or_default() += 1;
@@ -321,9 +317,7 @@ fn score_reading(
 }
 
 fn text_hash(s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    s.hash(&mut h);
-    h.finish() | 1
+    super::choices::fnv(s.as_bytes()) | 1
 }
 
 fn allowed(row: &RowInput, c: Choice) -> bool {
@@ -570,11 +564,11 @@ pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
         lens[lens.len() / 2].max(1) as f32
     };
     let ctx = Context { paragraph_len };
-    let mut base: [Counts; 2] = [Counts::new(), Counts::new()];
+    let mut base: [Counts; 2] = [Counts::default(), Counts::default()];
     for r in rows.iter().filter(|r| r.shape.doubled) {
         let d = RowData::new(&r.shape);
         let n = r.shape.words.len() / 2;
-        let set: HashSet<u64> = d.range(0, n).into_iter().collect();
+        let set: FastSet<u64> = d.range(0, n).into_iter().collect();
         for h in set {
             *base[0].entry(h).or_default() += 1;
             *base[1].entry(h).or_default() += 1;
@@ -582,7 +576,7 @@ pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
     }
     // Pass 1: each run against the unchanged rows only.
     let first: Vec<Vec<Decision>> = runs
-        .iter()
+        .par_iter()
         .map(|r| {
             decide_run(
                 &ctx,
@@ -596,10 +590,10 @@ pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
         .collect();
     // Pass 2: each run against everything else as pass 1 read it.
     let contributions: Vec<[Counts; 2]> = runs
-        .iter()
+        .par_iter()
         .zip(&first)
         .map(|(r, ds)| {
-            let mut c: [Counts; 2] = [Counts::new(), Counts::new()];
+            let mut c: [Counts; 2] = [Counts::default(), Counts::default()];
             for (row, d) in rows[r.clone()].iter().zip(ds) {
                 let data = RowData::new(&row.shape);
                 let choice = match d.reading {
@@ -631,16 +625,22 @@ pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
             }
         }
     }
-    for (ri, r) in runs.iter().enumerate() {
-        let ext = Ext {
-            all: &everything,
-            own: Some(&contributions[ri]),
-        };
-        let ds = if contributions.len() > 1 {
-            decide_run(&ctx, &rows[r.clone()], ext)
-        } else {
-            first[ri].clone()
-        };
+    let second: Vec<Vec<Decision>> = runs
+        .par_iter()
+        .enumerate()
+        .map(|(ri, r)| {
+            let ext = Ext {
+                all: &everything,
+                own: Some(&contributions[ri]),
+            };
+            if contributions.len() > 1 {
+                decide_run(&ctx, &rows[r.clone()], ext)
+            } else {
+                first[ri].clone()
+            }
+        })
+        .collect();
+    for (r, ds) in runs.iter().zip(second) {
         for (i, d) in r.clone().zip(ds) {
             out[i] = Some(d);
         }

@@ -8,13 +8,15 @@
 
 use crate::text::{ends_sentence, is_abbreviation, starts_sentence, word_key, word_spans};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
-use std::collections::HashMap;
+use crate::text::FastMap;
 
 /// Words this short (in letters) carry little evidence: "the", "of", "and".
 const SHORT_WORD: usize = 3;
 const SHORT_WEIGHT: f32 = 0.2;
 /// At most this many sentence-boundary cuts are kept per row for the decision.
-const MAX_BOUNDARY_CUTS: usize = 16;
+const MAX_BOUNDARY_CUTS: usize = 10;
+/// Halves whose bags of words are less alike than this are not diffed as sequences.
+const UNRELATED_BAG: f32 = 0.15;
 /// And this many cuts as similar as the best one.
 const MAX_PLATEAU_CUTS: usize = 4;
 /// Rows longer than this (in words) are compared as bags of words only.
@@ -99,12 +101,12 @@ pub fn shape(row: &str) -> RowShape {
     let weights: Vec<f32> = spans.iter().map(|s| weight(&row[s.clone()])).collect();
     let total: f32 = weights.iter().sum();
     // Sweep: left = words[..g], right = words[g..]; common = sum of w * min(cl, cr).
-    let mut right: HashMap<u64, (u32, f32)> = HashMap::with_capacity(n);
+    let mut right: FastMap<u64, (u32, f32)> = FastMap::with_capacity_and_hasher(n, Default::default());
     for (k, w) in words.iter().zip(&weights) {
         let e = right.entry(*k).or_insert((0, *w));
         e.0 += 1;
     }
-    let mut left: HashMap<u64, u32> = HashMap::with_capacity(n);
+    let mut left: FastMap<u64, u32> = FastMap::with_capacity_and_hasher(n, Default::default());
     let mut common = 0.0f32;
     let mut best: Option<(f32, i32, usize)> = None; // (common, tiebreak, g)
     let mut scored: Vec<(usize, f32)> = Vec::with_capacity(n);
@@ -125,7 +127,7 @@ pub fn shape(row: &str) -> RowShape {
             best = Some((common, tb, g));
         }
     }
-    let make = |g: usize| -> Cut {
+    let make = |g: usize, common: f32| -> Cut {
         let left_word = &row[spans[g - 1].clone()];
         let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
         let right_starts = starts_sentence(&row[spans[g].clone()]);
@@ -133,7 +135,7 @@ pub fn shape(row: &str) -> RowShape {
             at: spans[g - 1].end,
             right: spans[g].start,
             word: g,
-            dice: ordered_dice(&words, &weights, g, total),
+            dice: ordered_dice(&words, &weights, g, total, common),
             boundary: left_ends && right_starts,
             left_ends,
             right_starts,
@@ -159,7 +161,7 @@ pub fn shape(row: &str) -> RowShape {
         .collect();
     boundaries.sort_by(|a, b| b.0.total_cmp(&a.0));
     gs.extend(boundaries.iter().take(MAX_BOUNDARY_CUTS).map(|&(_, g)| g));
-    let cuts: Vec<Cut> = gs.into_iter().map(make).collect();
+    let cuts: Vec<Cut> = gs.into_iter().map(|g| make(g, scored[g - 1].1)).collect();
     RowShape {
         doubled: false,
         cuts,
@@ -178,14 +180,20 @@ fn is_boundary(row: &str, spans: &[std::ops::Range<usize>], g: usize) -> bool {
 /// Weighted Dice similarity of the halves as word *sequences*: the words of their
 /// longest common subsequence. An edited paragraph keeps its words in order; two
 /// unrelated paragraphs share only scattered common words.
-fn ordered_dice(words: &[u64], weights: &[f32], g: usize, total: f32) -> f32 {
+fn ordered_dice(words: &[u64], weights: &[f32], g: usize, total: f32, bag_common: f32) -> f32 {
     if total <= 0.0 {
         return 0.0;
+    }
+    let bag = 2.0 * bag_common / total;
+    if bag < UNRELATED_BAG {
+        // The ordered similarity is at most the bag one: already unrelated, and the
+        // sequence diff of unrelated halves is the expensive case.
+        return bag;
     }
     let (l, r) = words.split_at(g);
     if words.len() > ORDERED_LIMIT {
         // Bag similarity, linear time.
-        let mut counts: HashMap<u64, i32> = HashMap::new();
+        let mut counts: FastMap<u64, i32> = FastMap::default();
         for w in l {
             *counts.entry(*w).or_default() += 1;
         }

@@ -1,0 +1,302 @@
+//! The document store: one rope per open dump, edited in place as the client sends
+//! changes, and immutable [`Snapshot`]s (text, analysis, lazily built version
+//! documents) handed to readers behind an [`Arc`].
+//!
+//! Edits are applied synchronously under a plain mutex; analysis happens outside that
+//! lock (under a per-document lock so two readers never analyse the same text twice)
+//! and reuses the word diffs of unchanged rows through [`cache::DiffCache`].
+//! Closing a document frees its rope, snapshot and cache.
+
+pub mod cache;
+
+use crate::analysis::Analysis;
+use crate::dump::{Choices, NotADump, Side, Span};
+use cache::DiffCache;
+use ropey::Rope;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+/// A reconstructed version as its own text document.
+pub struct VersionDoc {
+    pub number: u32,
+    pub side: Side,
+    pub title: String,
+    pub text: String,
+    pub rope: Rope,
+    /// Byte range of each paragraph in `text`, with the dump row it comes from.
+    pub paragraphs: Vec<(Span, usize)>,
+}
+
+/// An immutable view of one document at one version.
+pub struct Snapshot {
+    pub key: String,
+    /// The LSP document version this snapshot was analysed from.
+    pub version: i32,
+    /// Counts edits; increases with every change.
+    pub generation: u64,
+    pub rope: Rope,
+    /// Bytes the reader dropped at the start of the text (a byte-order mark): add this
+    /// to a dump offset to get a rope offset.
+    pub bom: usize,
+    pub analysis: Result<Analysis, NotADump>,
+    pub path: Option<PathBuf>,
+    /// A sidecar file that could not be read (its choices were ignored).
+    pub choices_error: Option<String>,
+    pub choices: Arc<Choices>,
+    /// How long reading and analysing took, and how many word diffs were computed.
+    pub took: Duration,
+    pub diffs_computed: usize,
+    versions: [OnceLock<Option<Arc<VersionDoc>>>; 2],
+}
+
+impl Snapshot {
+    pub fn analysis(&self) -> Option<&Analysis> {
+        self.analysis.as_ref().ok()
+    }
+
+    /// Rope offset of a dump offset.
+    pub fn to_rope(&self, offset: usize) -> usize {
+        offset + self.bom
+    }
+
+    pub fn rope_span(&self, span: &Span) -> Span {
+        span.start + self.bom..span.end + self.bom
+    }
+
+    /// Dump offset of a rope offset.
+    pub fn to_dump(&self, offset: usize) -> usize {
+        offset.saturating_sub(self.bom)
+    }
+
+    /// The version document for one column (built on first use, then shared).
+    pub fn version_doc(&self, side: Side) -> Option<Arc<VersionDoc>> {
+        self.versions[side.index()]
+            .get_or_init(|| {
+                let a = self.analysis()?;
+                let v = a.dump.version(side);
+                if !v.complete {
+                    return None;
+                }
+                let text = v.render();
+                let paragraphs = v
+                    .paragraph_ranges()
+                    .into_iter()
+                    .zip(v.paragraphs.iter().map(|p| p.row))
+                    .collect();
+                Some(Arc::new(VersionDoc {
+                    number: v.number,
+                    side,
+                    title: v.title.clone(),
+                    rope: Rope::from_str(&text),
+                    text,
+                    paragraphs,
+                }))
+            })
+            .clone()
+    }
+}
+
+struct Doc {
+    version: i32,
+    generation: u64,
+    rope: Rope,
+    path: Option<PathBuf>,
+    choices: Arc<Choices>,
+    choices_error: Option<String>,
+    snapshot: Option<Arc<Snapshot>>,
+    cache: Arc<Mutex<DiffCache>>,
+}
+
+/// Locks a mutex, recovering it if a panicking thread poisoned it (the data is only
+/// ever replaced whole, so it stays consistent).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[derive(Default)]
+pub struct Store {
+    docs: Mutex<HashMap<String, Doc>>,
+}
+
+/// What opening a document needs besides its text.
+pub struct OpenParams {
+    pub key: String,
+    pub version: i32,
+    pub text: String,
+    pub path: Option<PathBuf>,
+    pub choices: Choices,
+    pub choices_error: Option<String>,
+}
+
+impl Store {
+    pub fn new() -> Store {
+        Store::default()
+    }
+
+    pub fn open(&self, p: OpenParams) {
+        let doc = Doc {
+            version: p.version,
+            generation: 0,
+            rope: Rope::from_str(&p.text),
+            path: p.path,
+            choices: Arc::new(p.choices),
+            choices_error: p.choices_error,
+            snapshot: None,
+            cache: Arc::new(Mutex::new(DiffCache::default())),
+        };
+        lock(&self.docs).insert(p.key, doc);
+    }
+
+    pub fn close(&self, key: &str) -> bool {
+        lock(&self.docs).remove(key).is_some()
+    }
+
+    pub fn is_open(&self, key: &str) -> bool {
+        lock(&self.docs).contains_key(key)
+    }
+
+    pub fn keys(&self) -> Vec<String> {
+        lock(&self.docs).keys().cloned().collect()
+    }
+
+    /// Applies an edit to the rope under the store lock. `f` gets the rope and edits it
+    /// in place; the document version becomes `version`. Returns false for an unknown
+    /// document.
+    pub fn edit(&self, key: &str, version: i32, f: impl FnOnce(&mut Rope)) -> bool {
+        let mut docs = lock(&self.docs);
+        let Some(doc) = docs.get_mut(key) else {
+            return false;
+        };
+        f(&mut doc.rope);
+        doc.version = version;
+        doc.generation += 1;
+        true
+    }
+
+    /// Replaces the sidecar choices of a document (its next snapshot re-reads it).
+    pub fn set_choices(&self, key: &str, choices: Choices, error: Option<String>) -> bool {
+        let mut docs = lock(&self.docs);
+        let Some(doc) = docs.get_mut(key) else {
+            return false;
+        };
+        doc.choices = Arc::new(choices);
+        doc.choices_error = error;
+        doc.generation += 1;
+        true
+    }
+
+    /// The generation and length in bytes of a document's current text.
+    pub fn generation(&self, key: &str) -> Option<(u64, usize)> {
+        lock(&self.docs)
+            .get(key)
+            .map(|d| (d.generation, d.rope.len_bytes()))
+    }
+
+    /// The snapshot of a document's current text, analysing it if it changed since the
+    /// last snapshot. Blocking: call it off the async executor for large documents.
+    pub fn snapshot(&self, key: &str) -> Option<Arc<Snapshot>> {
+        loop {
+            let (cache, generation) = {
+                let docs = lock(&self.docs);
+                let doc = docs.get(key)?;
+                if let Some(s) = &doc.snapshot {
+                    if s.generation == doc.generation {
+                        return Some(s.clone());
+                    }
+                }
+                (doc.cache.clone(), doc.generation)
+            };
+            // One analysis at a time per document; whoever waited here re-checks first.
+            let mut cache = lock(&cache);
+            let (rope, version, path, choices, choices_error) = {
+                let docs = lock(&self.docs);
+                let doc = docs.get(key)?;
+                if let Some(s) = &doc.snapshot {
+                    if s.generation == doc.generation {
+                        return Some(s.clone());
+                    }
+                }
+                if doc.generation != generation {
+                    continue;
+                }
+                (
+                    doc.rope.clone(),
+                    doc.version,
+                    doc.path.clone(),
+                    doc.choices.clone(),
+                    doc.choices_error.clone(),
+                )
+            };
+            let started = std::time::Instant::now();
+            let text = rope.to_string();
+            let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+            let analysis = cache.analyze(text.as_bytes(), &choices);
+            let diffs_computed = cache.last_misses;
+            drop(text);
+            let snap = Arc::new(Snapshot {
+                key: key.to_string(),
+                version,
+                generation,
+                rope,
+                bom,
+                analysis,
+                path,
+                choices_error,
+                choices,
+                took: started.elapsed(),
+                diffs_computed,
+                versions: [OnceLock::new(), OnceLock::new()],
+            });
+            let mut docs = lock(&self.docs);
+            let doc = docs.get_mut(key)?;
+            if doc.generation == generation {
+                doc.snapshot = Some(snap.clone());
+            }
+            return Some(snap);
+        }
+    }
+
+    /// The last snapshot computed, even if the text changed since (no analysis).
+    pub fn last_snapshot(&self, key: &str) -> Option<Arc<Snapshot>> {
+        lock(&self.docs).get(key).and_then(|d| d.snapshot.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DUMP: &str = include_str!("../../../examples/south-korea-japan-gsomia.txt");
+
+    #[test]
+    fn edit_reanalyses_only_touched_rows() {
+        let store = Store::new();
+        store.open(OpenParams {
+            key: "a".into(),
+            version: 1,
+            text: DUMP.into(),
+            path: None,
+            choices: Choices::default(),
+            choices_error: None,
+        });
+        let s1 = store.snapshot("a").unwrap();
+        assert!(s1.analysis().is_some());
+        let first = s1.diffs_computed;
+        assert!(first > 0);
+        // Same generation: the same snapshot.
+        assert!(Arc::ptr_eq(&s1, &store.snapshot("a").unwrap()));
+        // Edit the last line (an unchanged or one-sided row): few or no new diffs.
+        store.edit("a", 2, |r| {
+            let end = r.len_chars();
+            r.insert(end, "");
+        });
+        let s2 = store.snapshot("a").unwrap();
+        assert_eq!(s2.version, 2);
+        assert_eq!(s2.diffs_computed, 0);
+        assert_eq!(s2.analysis().unwrap(), s1.analysis().unwrap());
+        assert!(store.close("a"));
+        assert!(store.snapshot("a").is_none());
+    }
+}
