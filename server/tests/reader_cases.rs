@@ -291,3 +291,28 @@ fn sidecar_choice_overrides_the_reader() {
     let edited = text.replace(P2, "Officials in Brussels declined to comment.");
     assert!(!dump::read(edited.as_bytes(), &choices).unwrap().rows[1].chosen);
 }
+
+#[test]
+fn a_chosen_cut_the_reader_did_not_consider_is_applied() {
+    let row = format!("Advertisement {P1}");
+    let text = page(
+        "Version 0 Version 1",
+        "T T",
+        "(1 day later)",
+        &[&format!("{P2}{P2}"), &row, &format!("{P2}{P2}")],
+    );
+    let d = dump::read_plain(text.as_bytes()).unwrap();
+    let line = d.rows[1].line;
+    let mut choices = dump::Choices::default();
+    // An odd cut, but a person (or a neighbouring dump) may settle any word gap.
+    let at = row.find(" on Tuesday").unwrap();
+    choices.set(line, &row, dump::Reading::Changed { split: at });
+    let d = dump::read(text.as_bytes(), &choices).unwrap();
+    assert_eq!(d.rows[1].kind, RowKind::Changed);
+    assert!(d.rows[1].chosen);
+    assert_eq!(d.slice(d.rows[1].old.as_ref().unwrap()), &row[..at]);
+    assert_eq!(
+        d.slice(d.rows[1].new.as_ref().unwrap()),
+        "on Tuesday that talks would resume next week."
+    );
+}

@@ -247,7 +247,9 @@ fn generated_pairs_read_back_when_certain() {
             failure_persistence: None,
             ..Config::default()
         },
-        proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+        proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        ),
     );
     let result = runner.run(
         &(any::<u64>(), 2usize..8, 1usize..25),

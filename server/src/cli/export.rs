@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn run(files: &[PathBuf]) -> Result<ExitCode, String> {
-    if files.len() == 1 {
+    if files.len() == 1 && !files[0].is_dir() {
         return one(&files[0]);
     }
     super::history::export_chains(files)

@@ -3,8 +3,8 @@
 
 use crate::dump::{Dump, RowKind, Side, Span};
 use crate::text::{sentence_spans, shingles, word_key, word_spans};
-use serde::Serialize;
 use crate::text::{FastMap, FastSet};
+use serde::Serialize;
 
 /// Sentences shorter than this many words are too common ("He declined to comment.")
 /// to count as moved.

@@ -6,7 +6,7 @@ use super::decide::{decide, RowInput, FLAG_MARGIN};
 use super::header::{is_pagination, parse_time_row, Located};
 use super::lines::{Decoded, LineTable};
 use super::model::*;
-use super::split::{shape, RowShape};
+use super::split::{ensure_cut, shape, RowShape};
 use crate::text::{ends_sentence, fold_whitespace};
 use rayon::prelude::*;
 
@@ -117,12 +117,19 @@ pub fn read_diff_page(
             }
         }
     }
-    let shapes: Vec<RowShape> = body.par_iter().with_min_len(64).map(|(_, s)| shape(&text[s.clone()])).collect();
+    let shapes: Vec<RowShape> = body
+        .par_iter()
+        .with_min_len(64)
+        .map(|(_, s)| shape(&text[s.clone()]))
+        .collect();
     let inputs: Vec<RowInput> = body
         .iter()
         .zip(shapes)
-        .map(|((line, span), shape)| {
+        .map(|((line, span), mut shape)| {
             let row_text = &text[span.clone()];
+            if let Some(Reading::Changed { split }) = choices.get(*line, row_text) {
+                ensure_cut(&mut shape, row_text, split);
+            }
             let forced = choices
                 .get(*line, row_text)
                 .filter(|r| valid_choice(&shape, *r));

@@ -96,11 +96,7 @@ impl RowData {
         let shingles = if shape.words.len() < SHINGLE || shape.words.len() > MAX_SHINGLED_WORDS {
             Vec::new()
         } else {
-            shape
-                .words
-                .windows(SHINGLE)
-                .map(mix)
-                .collect()
+            shape.words.windows(SHINGLE).map(mix).collect()
         };
         RowData { shingles }
     }

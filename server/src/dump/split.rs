@@ -6,9 +6,9 @@
 //! broken by what paragraphs look like (the old one ends a sentence, the new one starts
 //! one) and by how edits look (a paragraph usually keeps its first and last words).
 
+use crate::text::FastMap;
 use crate::text::{ends_sentence, is_abbreviation, starts_sentence, word_key, word_spans};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
-use crate::text::FastMap;
 
 /// Words this short (in letters) carry little evidence: "the", "of", "and".
 const SHORT_WORD: usize = 3;
@@ -78,6 +78,41 @@ pub fn is_doubled(row: &str) -> bool {
     n > 0 && n.is_multiple_of(2) && row.is_char_boundary(n / 2) && row[..n / 2] == row[n / 2..]
 }
 
+/// Adds a cut at byte offset `at` (the start of the whitespace between two words) if
+/// the shape does not have it yet: a person or a neighbouring dump may settle a cut
+/// the reader did not consider. Returns false when `at` is not between two words.
+pub fn ensure_cut(shape: &mut RowShape, row: &str, at: usize) -> bool {
+    if shape.doubled {
+        return false;
+    }
+    if shape.cuts.iter().any(|c| c.at == at) {
+        return true;
+    }
+    let spans = word_spans(row);
+    let Some(g) = spans.iter().position(|s| s.end == at).map(|i| i + 1) else {
+        return false;
+    };
+    if g >= spans.len() {
+        return false;
+    }
+    let weights: Vec<f32> = spans.iter().map(|s| weight(&row[s.clone()])).collect();
+    let total: f32 = weights.iter().sum();
+    let left_word = &row[spans[g - 1].clone()];
+    let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
+    let right_starts = starts_sentence(&row[spans[g].clone()]);
+    shape.cuts.push(Cut {
+        at,
+        right: spans[g].start,
+        word: g,
+        dice: ordered_dice(&shape.words, &weights, g, total, total),
+        boundary: left_ends && right_starts,
+        left_ends,
+        right_starts,
+        edge_match: edge_match(&shape.words, g),
+    });
+    true
+}
+
 pub fn shape(row: &str) -> RowShape {
     let spans = word_spans(row);
     let words: Vec<u64> = spans.iter().map(|s| word_key(&row[s.clone()])).collect();
@@ -101,7 +136,8 @@ pub fn shape(row: &str) -> RowShape {
     let weights: Vec<f32> = spans.iter().map(|s| weight(&row[s.clone()])).collect();
     let total: f32 = weights.iter().sum();
     // Sweep: left = words[..g], right = words[g..]; common = sum of w * min(cl, cr).
-    let mut right: FastMap<u64, (u32, f32)> = FastMap::with_capacity_and_hasher(n, Default::default());
+    let mut right: FastMap<u64, (u32, f32)> =
+        FastMap::with_capacity_and_hasher(n, Default::default());
     for (k, w) in words.iter().zip(&weights) {
         let e = right.entry(*k).or_insert((0, *w));
         e.0 += 1;

@@ -189,17 +189,23 @@ impl Backend {
         });
     }
 
+    /// Asks the client to refresh lenses, tokens and hints. The requests run detached:
+    /// a notification handler that awaited the client's answers would keep the server
+    /// alive after its input closed if the client never answered.
     async fn refresh_views(&self) {
         let c = self.config();
-        if c.code_lens_refresh {
-            let _ = self.client.code_lens_refresh().await;
-        }
-        if c.semantic_refresh {
-            let _ = self.client.semantic_tokens_refresh().await;
-        }
-        if c.inlay_refresh {
-            let _ = self.client.inlay_hint_refresh().await;
-        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if c.code_lens_refresh {
+                let _ = client.code_lens_refresh().await;
+            }
+            if c.semantic_refresh {
+                let _ = client.semantic_tokens_refresh().await;
+            }
+            if c.inlay_refresh {
+                let _ = client.inlay_hint_refresh().await;
+            }
+        });
     }
 
     fn next_progress_token(&self) -> NumberOrString {
