@@ -7,9 +7,11 @@
 //!   command line work with;
 //! - [`export`]: the JSON shapes written by `palimpsest export`;
 //! - [`generate`]: deterministic articles, edit histories and dumps for tests and benchmarks;
-//! - [`history`]: the dumps of one article read jointly as a chain of versions.
+//! - [`history`]: the dumps of one article read jointly as a chain of versions;
+//! - [`store`]: open documents (ropes, snapshots, cached diffs) for the server;
+//! - [`lsp`]: the language server, the only module that knows LSP and its JSON types.
 //!
-//! None of these modules knows about LSP; the server lives in the binary's `lsp` module.
+//! Everything but `lsp` speaks plain types: byte offsets into the dump, labels, ropes.
 
 pub mod analysis;
 pub mod diff;

@@ -14,6 +14,8 @@ pub struct Ctx<'a> {
     pub enc: Encoding,
     pub settings: &'a Settings,
     pub uri: &'a Uri,
+    /// The folder libraries (history across dumps).
+    pub histories: &'a super::history::Histories,
 }
 
 impl<'a> Ctx<'a> {

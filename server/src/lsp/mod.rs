@@ -12,6 +12,7 @@ pub mod common;
 pub mod definition;
 pub mod diagnostics;
 pub mod folding;
+pub mod history;
 pub mod hover;
 pub mod inlay_hints;
 pub mod links;
@@ -57,6 +58,7 @@ pub struct Backend {
     /// Last generation whose diagnostics were published, per document.
     published: Arc<tokio::sync::Mutex<HashMap<String, u64>>>,
     progress_ids: Mutex<u64>,
+    histories: Arc<history::Histories>,
 }
 
 fn internal(e: impl std::fmt::Display) -> Error {
@@ -97,6 +99,7 @@ impl Backend {
             config: Arc::new(RwLock::new(Config::default())),
             published: Arc::new(tokio::sync::Mutex::new(HashMap::new())),
             progress_ids: Mutex::new(0),
+            histories: Arc::new(history::Histories::default()),
         }
     }
 
@@ -117,6 +120,7 @@ impl Backend {
         let store = self.store.clone();
         let config = self.config();
         let uri = uri.clone();
+        let histories = self.histories.clone();
         blocking(move || {
             let snap = store.snapshot(uri.as_str())?;
             let cx = Ctx {
@@ -124,6 +128,7 @@ impl Backend {
                 enc: config.enc,
                 settings: &config.settings,
                 uri: &uri,
+                histories: &histories,
             };
             Some(f(&cx))
         })
@@ -147,6 +152,7 @@ impl Backend {
         let client = self.client.clone();
         let config = self.config();
         let published = self.published.clone();
+        let histories = self.histories.clone();
         let scheduled = store.generation(uri.as_str()).map(|g| g.0);
         tokio::spawn(async move {
             let key = uri.as_str().to_string();
@@ -166,6 +172,7 @@ impl Backend {
                     enc: config.enc,
                     settings: &config.settings,
                     uri: &u,
+                    histories: &histories,
                 };
                 Some((
                     snap.generation,
@@ -225,6 +232,7 @@ impl Backend {
         let store = self.store.clone();
         let config = self.config();
         let u = uri.clone();
+        let histories = self.histories.clone();
         let saved = blocking(move || -> Result<Value> {
             let snap = store
                 .snapshot(&key)
@@ -237,6 +245,7 @@ impl Backend {
                 enc: config.enc,
                 settings: &config.settings,
                 uri: &u,
+                histories: &histories,
             };
             let ri = cx
                 .row_at_line(line)
