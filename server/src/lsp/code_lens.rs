@@ -75,6 +75,17 @@ pub fn compute(cx: &Ctx) -> Vec<CodeLens> {
     if !cx.settings.code_lens.passages {
         return out;
     }
+    let rows: Vec<usize> = a.passages.iter().map(|p| p.row).collect();
+    for (row, title) in super::history::lens_titles(cx, &rows) {
+        let l = cx.row_line(&dump.rows[row]);
+        let range = Range::new(Position::new(l, 0), Position::new(l, 0));
+        out.push(lens(
+            range,
+            title,
+            SHOW_EARLIER_WORDING,
+            vec![json!(uri), json!(l)],
+        ));
+    }
     for p in &a.passages {
         let row = &dump.rows[p.row];
         let l = cx.row_line(row);

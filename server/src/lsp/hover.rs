@@ -266,6 +266,9 @@ pub fn compute(cx: &Ctx, pos: Position, markdown: bool) -> Option<Hover> {
     let range;
     if let Some((ri, off)) = cx.row_at(pos) {
         row_hover(cx, a, ri, off, &mut out);
+        if let Some(h) = super::history::hover_section(cx, ri, markdown) {
+            out.raw(&h);
+        }
         range = cx.range(&a.dump.rows[ri].span);
     } else {
         let off = cx.offset(pos);

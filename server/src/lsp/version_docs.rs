@@ -44,7 +44,21 @@ pub fn version_doc(snap: &Snapshot, number: u32) -> Result<(Side, Arc<VersionDoc
 }
 
 pub fn version_text(cx: &Ctx, number: u32) -> Result<Value, Error> {
-    let (_, doc) = version_doc(cx.snap, number)?;
+    let (_, doc) = match version_doc(cx.snap, number) {
+        Ok(d) => d,
+        Err(e) => {
+            // Not a column of this dump: maybe a version of its chain.
+            let shown = cx
+                .analysis()
+                .is_some_and(|a| a.dump.side_of_version(number).is_some());
+            if !shown {
+                if let Some(v) = super::history::version_text(cx, number) {
+                    return Ok(v);
+                }
+            }
+            return Err(e);
+        }
+    };
     let a = cx.analysis().expect("checked by version_doc");
     let paragraphs: Vec<Value> = doc
         .paragraphs
