@@ -190,7 +190,8 @@ fn duplicate_cost(paragraphs: &[[&[u64]; 2]], ext: Ext) -> f32 {
     let mut total = 0.0;
     for side in 0..2 {
         let size: usize = paragraphs.iter().map(|p| p[side].len()).sum();
-        let mut here: FastMap<u64, i32> = FastMap::with_capacity_and_hasher(size, Default::default());
+        let mut here: FastMap<u64, i32> =
+            FastMap::with_capacity_and_hasher(size, Default::default());
         for p in paragraphs {
             for h in p[side] {
                 *here.entry(*h).or_default() += 1;
