@@ -417,6 +417,27 @@ impl LanguageServer for Backend {
         })
     }
 
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths: Vec<std::path::PathBuf> = params
+            .changes
+            .into_iter()
+            .filter_map(|c| c.uri.to_file_path().map(|p| p.into_owned()))
+            .collect();
+        let histories = self.histories.clone();
+        let changed = blocking(move || {
+            let mut any = false;
+            for p in &paths {
+                any |= histories.file_changed(p);
+            }
+            any
+        })
+        .await
+        .unwrap_or(false);
+        if changed {
+            self.refresh_views().await;
+        }
+    }
+
     async fn shutdown(&self) -> Result<()> {
         Ok(())
     }
