@@ -241,6 +241,27 @@ pub struct Version {
     pub complete: bool,
 }
 
+/// The one layout of a version's text (`palimpsest show`, version documents): title,
+/// blank line, paragraphs separated by blank lines, final newline. Returns the text and
+/// each paragraph's byte range in it.
+pub fn render_version<'a>(
+    title: &str,
+    paragraphs: impl Iterator<Item = &'a str>,
+) -> (String, Vec<Span>) {
+    let mut out = String::with_capacity(title.len() + 1);
+    out.push_str(title);
+    out.push('\n');
+    let mut ranges = Vec::new();
+    for p in paragraphs {
+        out.push('\n');
+        let start = out.len();
+        out.push_str(p);
+        ranges.push(start..out.len());
+        out.push('\n');
+    }
+    (out, ranges)
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VersionParagraph {
     /// Whitespace runs folded to one space.
@@ -253,37 +274,12 @@ impl Version {
     /// The version as `palimpsest show` prints it: title, blank line, paragraphs
     /// separated by blank lines, final newline.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(
-            self.title.len()
-                + self
-                    .paragraphs
-                    .iter()
-                    .map(|p| p.text.len() + 2)
-                    .sum::<usize>()
-                + 2,
-        );
-        out.push_str(&self.title);
-        out.push('\n');
-        for p in &self.paragraphs {
-            out.push('\n');
-            out.push_str(&p.text);
-            out.push('\n');
-        }
-        out
+        render_version(&self.title, self.paragraphs.iter().map(|p| p.text.as_str())).0
     }
 
     /// Byte ranges of each paragraph in [`Version::render`]'s output.
     pub fn paragraph_ranges(&self) -> Vec<Span> {
-        let mut at = self.title.len() + 1;
-        self.paragraphs
-            .iter()
-            .map(|p| {
-                at += 1;
-                let r = at..at + p.text.len();
-                at = r.end + 1;
-                r
-            })
-            .collect()
+        render_version(&self.title, self.paragraphs.iter().map(|p| p.text.as_str())).1
     }
 }
 

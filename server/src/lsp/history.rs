@@ -226,18 +226,7 @@ pub fn lens_titles(cx: &Ctx, rows: &[usize]) -> Vec<(usize, String)> {
 
 /// A chain version as `Version::render` prints it, with each paragraph's byte range.
 pub fn render(v: &ChainVersion) -> (String, Vec<std::ops::Range<usize>>) {
-    let mut out = String::new();
-    out.push_str(&v.title);
-    out.push('\n');
-    let mut spans = Vec::with_capacity(v.paragraphs.len());
-    for p in &v.paragraphs {
-        out.push('\n');
-        let start = out.len();
-        out.push_str(p);
-        spans.push(start..out.len());
-        out.push('\n');
-    }
-    (out, spans)
+    crate::dump::render_version(&v.title, v.paragraphs.iter().map(String::as_str))
 }
 
 /// `palimpsest/versionText` for a version of the chain that is not a column of the
