@@ -72,6 +72,13 @@ def make_client() -> LanguageClient:
             return None
 
         client.feature(method)(refresh)
+    client.registrations = []
+
+    @client.feature(t.CLIENT_REGISTER_CAPABILITY)
+    def register(params: t.RegistrationParams):
+        client.registrations.extend(params.registrations)
+        return None
+
     client.diag_versions = {}
     client.diag_log = []
     return client

@@ -24,6 +24,7 @@ pub mod settings;
 pub mod symbols;
 pub mod transport;
 pub mod version_docs;
+pub mod watch;
 
 use crate::dump::{Choices, Reading};
 use crate::store::{lock, OpenParams, Store};
@@ -48,6 +49,8 @@ pub struct Config {
     pub code_lens_refresh: bool,
     pub semantic_refresh: bool,
     pub inlay_refresh: bool,
+    /// The client registers file watchers dynamically (`watch.rs`).
+    pub watch_files: bool,
     pub settings: Settings,
 }
 
@@ -355,6 +358,7 @@ impl LanguageServer for Backend {
                     .and_then(|w| w.inlay_hint.as_ref())
                     .and_then(|c| c.refresh_support)
                     .unwrap_or(false),
+                watch_files: watch::supported(caps),
                 settings,
             };
         }
@@ -415,6 +419,12 @@ impl LanguageServer for Backend {
             }),
             offset_encoding: None,
         })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        if self.config().watch_files {
+            watch::register(&self.client);
+        }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
