@@ -5,6 +5,9 @@
 --          lines of the changed passages, one a line)
 --   vdump  FILE is the example saved as .vdump
 --   plain  FILE is a .txt that is not a dump
+--   series FILE is the middle dump of a copied series folder (all dumps of one article);
+--          the expected history comes from `palimpsest export` of every dump there
+--          ($PALIMPSEST_BIN, else palimpsest on PATH)
 -- Prints one line per check and exits non-zero when one fails.
 
 local scenario, file, oracle_dir = _G.arg[1], _G.arg[2], _G.arg[3]
@@ -67,7 +70,270 @@ local function words(s)
   return table.concat(out, ' ')
 end
 
+-- A dump whose folder holds the other dumps of its article (a series): hover on a row
+-- whose paragraph exists in at least three versions shows its whole history. The
+-- expected history is followed here, independently of the server's hover code, through
+-- the rows of `palimpsest export ALL_DUMPS` (each step's rows, by paragraph position).
+local function json_of(cmd)
+  local out = vim.fn.system(cmd)
+  if vim.v.shell_error ~= 0 then
+    error(table.concat(cmd, ' ') .. ' failed: ' .. out:sub(1, 300))
+  end
+  return vim.json.decode(out, { luanil = { object = true, array = true } })
+end
+
+local function nospace(s)
+  return (s:gsub('%s+', ''))
+end
+
+-- The older and newer wording of a hover word diff (markdown `~~old~~ **new**` with
+-- backslash escapes, or plain `[-old-]{+new+}`); nil, nil when it holds no marker.
+local function undiff(body, md)
+  local old, new, marked = {}, {}, false
+  if md then
+    local mode, i = nil, 1
+    while i <= #body do
+      local c = body:sub(i, i)
+      local two = body:sub(i, i + 1)
+      if c == '\\' then
+        local lit = body:sub(i + 1, i + 1)
+        if mode ~= 'added' then old[#old + 1] = lit end
+        if mode ~= 'removed' then new[#new + 1] = lit end
+        i = i + 2
+      elseif two == '~~' or two == '**' then
+        local m = two == '~~' and 'removed' or 'added'
+        if mode == m then
+          mode = nil
+        else
+          mode = m
+        end
+        marked = true
+        i = i + 2
+      else
+        if mode ~= 'added' then old[#old + 1] = c end
+        if mode ~= 'removed' then new[#new + 1] = c end
+        i = i + 1
+      end
+    end
+  else
+    local o = body:gsub('{%+.-%+}', ''):gsub('%[%-(.-)%-%]', '%1')
+    local n = body:gsub('%[%-.-%-%]', ''):gsub('{%+(.-)%+}', '%1')
+    marked = o ~= body or n ~= body
+    old, new = { o }, { n }
+  end
+  if not marked then
+    return nil, nil
+  end
+  return table.concat(old), table.concat(new)
+end
+
+local function unescape_md(s)
+  return (s:gsub('\\(.)', '%1'))
+end
+
+local function series_scenario()
+  local folder = vim.fn.fnamemodify(file, ':h')
+  local bin = os.getenv('PALIMPSEST_BIN') or vim.fn.exepath('palimpsest')
+  local dumps = vim.fn.sort(vim.fn.glob(folder .. '/*.txt', false, true))
+  local chain = json_of(vim.list_extend({ bin, 'export' }, dumps))
+  local own = json_of({ bin, 'export', file })
+  local a, b = own.versions[1].number, own.versions[2].number
+  check(string.format('export of the series is one chain of %d dumps, %d versions', #dumps, #chain.versions),
+    #dumps >= 3 and #chain.steps == #dumps and #chain.versions >= 3,
+    string.format('%d dumps, %d steps, %d versions', #dumps, #(chain.steps or {}), #(chain.versions or {})))
+
+  -- Each step: its two version numbers and, per row, the paragraph index on each side.
+  local by_old, by_new, middle = {}, {}, nil
+  for _, st in ipairs(chain.steps) do
+    local s = { older = st.versions[1].number, newer = st.versions[2].number, rows = {} }
+    local oi, ni = 0, 0
+    for _, r in ipairs(st.rows) do
+      local row = { line = r.line, old = r.old, new = r.new }
+      if r.old ~= nil then oi = oi + 1; row.oi = oi end
+      if r.new ~= nil then ni = ni + 1; row.ni = ni end
+      s.rows[#s.rows + 1] = row
+    end
+    by_old[s.older], by_new[s.newer] = s, s
+    if s.older == a and s.newer == b then middle = s end
+  end
+  if not check('the chain has a step for the open dump (Version ' .. a .. ' → ' .. b .. ')', middle ~= nil) then
+    return
+  end
+  local function find_row(s, side, idx)
+    for _, r in ipairs(s.rows) do
+      if r[side] == idx then return r end
+    end
+  end
+  -- The paragraph of a row of the open dump in every version, oldest first.
+  local function history_of(row)
+    local h = {}
+    local number, idx, text = middle.older, row.oi, row.old
+    while idx do -- backwards
+      table.insert(h, 1, { number = number, text = text })
+      local s = by_new[number]
+      local r = s and find_row(s, 'ni', idx)
+      if not r then break end
+      number, idx, text = s.older, r.oi, r.old
+    end
+    number, idx, text = middle.newer, row.ni, row.new
+    while idx do -- forwards
+      h[#h + 1] = { number = number, text = text }
+      local s = by_old[number]
+      local r = s and find_row(s, 'oi', idx)
+      if not r then break end
+      number, idx, text = s.newer, r.ni, r.new
+    end
+    return h
+  end
+  local function changes_in(h)
+    local n = 0
+    for i = 2, #h do
+      if h[i].text ~= h[i - 1].text then n = n + 1 end
+    end
+    return n
+  end
+  -- Every row whose paragraph exists in at least three versions; the first of the longest
+  -- histories that change is also hovered in the float (and must exist).
+  local cases, pick = {}, nil
+  for _, row in ipairs(middle.rows) do
+    local h = history_of(row)
+    if #h >= 3 then
+      cases[#cases + 1] = { line = row.line, expected = h }
+      if changes_in(h) > 0 and (not pick or #h > #pick.expected) then
+        pick = cases[#cases]
+      end
+    end
+  end
+  local function numbers_of(h)
+    local out = {}
+    for _, e in ipairs(h) do out[#out + 1] = e.number end
+    return out
+  end
+  local lines = vim.tbl_map(function(c) return c.line end, cases)
+  if not check('the export has rows whose paragraph exists in at least 3 versions (lines '
+      .. table.concat(lines, ', ') .. '), one of them changing', pick ~= nil) then
+    return
+  end
+  -- The followed wordings agree with the chain's own versions.
+  local inconsistent = {}
+  for _, c in ipairs(cases) do
+    for _, e in ipairs(c.expected) do
+      local v
+      for _, cv in ipairs(chain.versions) do
+        if cv.number == e.number then v = cv end
+      end
+      if not v or not vim.tbl_contains(v.paragraphs, e.text) then
+        inconsistent[#inconsistent + 1] = string.format('line %d, Version %d', c.line, e.number)
+      end
+    end
+  end
+  check('the followed wordings are paragraphs of their chain versions', #inconsistent == 0,
+    table.concat(inconsistent, '; '))
+
+  vim.cmd.edit(vim.fn.fnameescape(file))
+  local buf = vim.api.nvim_get_current_buf()
+  local attached = vim.wait(10000, function()
+    return client_for(buf) ~= nil and client_for(buf).initialized
+  end, 20)
+  check('palimpsest client attaches to ' .. vim.fn.fnamemodify(file, ':t'), attached)
+  if not attached then
+    return
+  end
+
+  local function hover_at(line)
+    local r = vim.lsp.buf_request_sync(buf, 'textDocument/hover', {
+      textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = line - 1, character = 0 } }, 5000)
+    for _, res in pairs(r or {}) do
+      if res.result and res.result.contents then
+        return res.result.contents.value, res.result.contents.kind
+      end
+    end
+  end
+  -- What is wrong with a hover's History section, compared with the expected history.
+  local function problems_of(value, kind, expected)
+    local md = kind == 'markdown'
+    local section = value and value:match(md and '%*%*History%*%*\n(.*)$' or '\nHistory\n(.*)$')
+    if not section then
+      return { 'no History section; hover: ' .. tostring(value):sub(1, 300) }
+    end
+    local entries = {}
+    for l in section:gmatch('[^\n]+') do
+      local n, body
+      if md then
+        n, body = l:match('^%*Version (%d+)[^:]*:%* (.*)$')
+      else
+        n, body = l:match('^Version (%d+)[^:]*: (.*)$')
+      end
+      if n then entries[#entries + 1] = { number = tonumber(n), body = body } end
+    end
+    local got, want_numbers = numbers_of(entries), numbers_of(expected)
+    if not vim.deep_equal(got, want_numbers) then
+      return { 'versions ' .. vim.inspect(got) .. ', expected ' .. vim.inspect(want_numbers) }
+    end
+    local problems = {}
+    for i, e in ipairs(entries) do
+      local want = expected[i].text
+      if i == 1 then
+        local first = md and unescape_md(e.body) or e.body
+        if nospace(first) ~= nospace(want) then
+          problems[#problems + 1] = string.format('Version %d: %q, expected %q', e.number, first, want)
+        end
+      elseif want == expected[i - 1].text then
+        if not e.body:match('^%*?%(unchanged%)%*?$') then
+          problems[#problems + 1] = string.format('Version %d: %q, expected (unchanged)', e.number, e.body)
+        end
+      else
+        local old, new = undiff(e.body, md)
+        if not old or nospace(old) ~= nospace(expected[i - 1].text) or nospace(new) ~= nospace(want) then
+          problems[#problems + 1] = string.format('Version %d: diff %q does not turn %q into %q',
+            e.number, e.body, expected[i - 1].text, want)
+        end
+      end
+    end
+    return problems
+  end
+
+  -- The folder is indexed on the first request that needs it: ask until History appears.
+  local value, kind
+  vim.wait(15000, function()
+    value, kind = hover_at(pick.line)
+    return value ~= nil and value:find('History', 1, true) ~= nil
+  end, 200)
+  local problems = {}
+  for _, c in ipairs(cases) do
+    local v, k = hover_at(c.line)
+    kind = kind or k
+    for _, p in ipairs(problems_of(v, k, c.expected)) do
+      problems[#problems + 1] = 'line ' .. c.line .. ': ' .. p
+    end
+  end
+  check(string.format('hover shows the History, oldest first, with each step\'s words, on lines %s '
+      .. '(line %d: versions %s) (%s)', table.concat(lines, ', '), pick.line,
+      table.concat(numbers_of(pick.expected), ', '), tostring(kind)),
+    #problems == 0, table.concat(problems, '; '))
+
+  -- The same in the float the user sees (K).
+  vim.api.nvim_win_set_cursor(0, { pick.line, 0 })
+  vim.lsp.buf.hover()
+  local float
+  vim.wait(5000, function()
+    float = floating_text()
+    return float ~= nil and float:find('History', 1, true) ~= nil
+  end, 20)
+  local shown = {}
+  local tail = (float or ''):match('History(.*)$') or ''
+  for n in tail:gmatch('Version (%d+)') do
+    shown[#shown + 1] = tonumber(n)
+  end
+  check('the hover float on line ' .. pick.line .. ' shows the History with the same versions in order',
+    vim.deep_equal(shown, numbers_of(pick.expected)), vim.inspect(shown) .. '; float: ' .. tostring(float):sub(1, 300))
+end
+
 local ok, err = pcall(function()
+  if scenario == 'series' then
+    series_scenario()
+    return
+  end
   if scenario == 'plain' then
     vim.cmd.edit(vim.fn.fnameescape(file))
     local buf = vim.api.nvim_get_current_buf()

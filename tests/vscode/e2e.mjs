@@ -1,6 +1,10 @@
 // End-to-end checks of editors/vscode in real VS Code (code-server) driven through
 // headless Chromium (run by tests/vscode/run.sh, which starts code-server).
 // Usage: node e2e.mjs URL WORKSPACE_DIR ORACLE_DIR SCREENSHOT_DIR
+// ORACLE_DIR holds old10.txt, changes.txt, v1.txt (the example dump) and, for the series
+// in WORKSPACE_DIR/series/, series-chain.json (`palimpsest export` of all its dumps) and
+// series-own.json (`palimpsest export` of SERIES_DUMP alone).
+// E2E_HISTORY_SHOT=FILE saves a screenshot of the series hover (for looking at it).
 // Prints one line per check and a line "#result PASSED FAILED".
 
 import { createRequire } from 'node:module';
@@ -14,6 +18,7 @@ const { chromium } = require('playwright-core');
 const DUMP = 'south-korea-japan-gsomia.txt';
 const PLAIN = 'notes.txt';
 const VDUMP = 'saved.vdump';
+const SERIES_DUMP = 'voa-darfur-peacekeeping-v1-v2.txt'; // the middle dump of series/
 const LANGUAGE_NAME = 'Version Dump';
 
 let passed = 0;
@@ -53,6 +58,127 @@ const words = (s) => (s.match(/[\p{L}\p{N}’'-]+/gu) ?? []).join(' ');
 const old10 = fs.readFileSync(path.join(oracleDir, 'old10.txt'), 'utf8').trim();
 const changes = fs.readFileSync(path.join(oracleDir, 'changes.txt'), 'utf8').trim().split(/\s+/).map(Number);
 const v1Title = fs.readFileSync(path.join(oracleDir, 'v1.txt'), 'utf8').split('\n')[0];
+
+
+// History across dumps, expected: the paragraph of each row of the series dump followed
+// through the rows of `palimpsest export ALL_DUMPS` (each step's rows, by paragraph
+// position), independently of the server's hover code.
+const nospace = (s) => s.replace(/\s+/g, '');
+function seriesExpectation() {
+  const chain = JSON.parse(fs.readFileSync(path.join(oracleDir, 'series-chain.json'), 'utf8'));
+  const own = JSON.parse(fs.readFileSync(path.join(oracleDir, 'series-own.json'), 'utf8'));
+  const byOld = new Map();
+  const byNew = new Map();
+  let middle;
+  for (const st of chain.steps) {
+    const s = { older: st.versions[0].number, newer: st.versions[1].number, rows: [] };
+    let oi = 0;
+    let ni = 0;
+    for (const r of st.rows) {
+      s.rows.push({ line: r.line, old: r.old, new: r.new, oi: r.old != null ? ++oi : null, ni: r.new != null ? ++ni : null });
+    }
+    byOld.set(s.older, s);
+    byNew.set(s.newer, s);
+    if (s.older === own.versions[0].number && s.newer === own.versions[1].number) {
+      middle = s;
+    }
+  }
+  if (!middle) {
+    return { error: `no step of the chain shows versions ${own.versions[0].number} → ${own.versions[1].number}` };
+  }
+  const historyOf = (row) => {
+    const h = [];
+    let [number, idx, text] = [middle.older, row.oi, row.old];
+    while (idx != null) {
+      h.unshift({ number, text });
+      const s = byNew.get(number);
+      const r = s?.rows.find((x) => x.ni === idx);
+      if (!r) break;
+      [number, idx, text] = [s.older, r.oi, r.old];
+    }
+    [number, idx, text] = [middle.newer, row.ni, row.new];
+    while (idx != null) {
+      h.push({ number, text });
+      const s = byOld.get(number);
+      const r = s?.rows.find((x) => x.oi === idx);
+      if (!r) break;
+      [number, idx, text] = [s.newer, r.ni, r.new];
+    }
+    return h;
+  };
+  // Words not shared by consecutive wordings: how much the paragraph changed.
+  const churn = (h) => {
+    let n = 0;
+    for (let i = 1; i < h.length; i++) {
+      const a = h[i - 1].text.split(/\s+/);
+      const b = h[i].text.split(/\s+/);
+      const count = (xs) => xs.reduce((m, w) => m.set(w, (m.get(w) ?? 0) + 1), new Map());
+      const ca = count(a);
+      const cb = count(b);
+      for (const [w, k] of ca) n += Math.max(0, k - (cb.get(w) ?? 0));
+      for (const [w, k] of cb) n += Math.max(0, k - (ca.get(w) ?? 0));
+    }
+    return n;
+  };
+  // The longest history (at least three versions) that changes; the most changed of those.
+  let pick;
+  for (const row of middle.rows) {
+    const h = historyOf(row);
+    const c = churn(h);
+    if (h.length >= 3 && c > 0 && (!pick || h.length > pick.expected.length
+        || (h.length === pick.expected.length && c > pick.churn))) {
+      pick = { line: row.line, expected: h, churn: c };
+    }
+  }
+  if (!pick) {
+    return { error: 'no row of the series dump has a paragraph in at least 3 versions that changes' };
+  }
+  const versions = new Map(chain.versions.map((v) => [v.number, v]));
+  const stray = pick.expected.filter((e) => !versions.get(e.number)?.paragraphs.includes(e.text));
+  if (stray.length > 0) {
+    return { error: `followed wordings not in their chain versions: ${stray.map((e) => e.number).join(', ')}` };
+  }
+  return pick;
+}
+
+/** The History section of a rendered hover: per version, the label and the body's
+ * words with struck-through (del/s) and bold (strong/b) runs told apart. */
+async function renderedHistory(hover) {
+  return hover.evaluate((root) => {
+    const ps = [...root.querySelectorAll('p')];
+    const at = ps.findIndex((p) => p.textContent.trim() === 'History');
+    if (at < 0) {
+      return null;
+    }
+    const out = [];
+    for (const p of ps.slice(at + 1)) {
+      const label = p.querySelector('em');
+      const m = label && /^Version (\d+)/.exec(label.textContent.trim());
+      if (!m) {
+        continue;
+      }
+      const body = [...p.childNodes].filter((n) => n !== label);
+      const text = (skip) => body.map((n) => {
+        if (n.nodeType !== 1) return n.textContent;
+        if (n.matches(skip)) return ' ';
+        const c = n.cloneNode(true);
+        c.querySelectorAll(skip).forEach((x) => x.replaceWith(' '));
+        return c.textContent;
+      }).join('');
+      const marks = body.filter((n) => n.nodeType === 1);
+      out.push({
+        number: Number(m[1]),
+        label: label.textContent.trim().replace(/:$/, ''),
+        all: text('#none'),
+        older: text('strong, b'),
+        newer: text('del, s, strike'),
+        struck: marks.some((n) => n.matches('del, s, strike') || n.querySelector('del, s, strike')),
+        bold: marks.some((n) => n.matches('strong, b') || n.querySelector('strong, b')),
+      });
+    }
+    return out;
+  });
+}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -334,6 +460,68 @@ try {
   const stillPlain = (await statusText('status.editor.mode').catch(() => '?')) === 'Plain Text';
   check('a plain .txt that is not a dump stays Plain Text', plainMode === 'Plain Text' && stillPlain,
     `status bar says "${await statusText('status.editor.mode').catch(() => '?')}"`);
+
+  // --- a series: hover shows the paragraph's whole history --------------------
+  const series = seriesExpectation();
+  const wantNumbers = series.expected?.map((e) => e.number) ?? [];
+  let seriesProblems = series.error ? [series.error] : [];
+  let seriesHover = '';
+  if (!series.error) {
+    const seriesOpened = await openFile(SERIES_DUMP);
+    const seriesMode = seriesOpened && await until(async () => (await statusText('status.editor.mode')) === LANGUAGE_NAME, 30000);
+    if (!seriesMode) {
+      seriesProblems.push(`${SERIES_DUMP} opened: ${seriesOpened}; mode "${await statusText('status.editor.mode').catch(() => '?')}"`);
+    } else {
+      await focusEditor();
+      await goToLine(series.line);
+      // The server indexes the folder on the first request that needs it: hover until
+      // the History section is there.
+      let entries = null;
+      await until(async () => {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+K');
+        await page.keyboard.press('Control+I');
+        const hover = page.locator('.monaco-hover:not(.hidden)').first();
+        await hover.waitFor({ state: 'visible', timeout: 4000 });
+        seriesHover = await hover.innerText();
+        entries = await renderedHistory(hover);
+        return entries && entries.length > 0;
+      }, 30000, 500);
+      const got = (entries ?? []).map((e) => e.number);
+      if (!entries) {
+        seriesProblems.push('no History section');
+      } else if (JSON.stringify(got) !== JSON.stringify(wantNumbers)) {
+        seriesProblems.push(`versions ${JSON.stringify(got)}, expected ${JSON.stringify(wantNumbers)}`);
+      } else {
+        entries.forEach((e, i) => {
+          const want = series.expected[i].text;
+          const before = i > 0 ? series.expected[i - 1].text : null;
+          if (i === 0) {
+            if (nospace(e.all) !== nospace(want)) {
+              seriesProblems.push(`${e.label} shows "${e.all}", expected "${want}"`);
+            }
+          } else if (want === before) {
+            if (e.all.trim() !== '(unchanged)') {
+              seriesProblems.push(`${e.label} shows "${e.all}", expected (unchanged)`);
+            }
+          } else if (!(e.struck || e.bold) || nospace(e.older) !== nospace(before) || nospace(e.newer) !== nospace(want)) {
+            seriesProblems.push(`${e.label}: the word diff (older: "${e.older}", newer: "${e.newer}") does not turn "${before}" into "${want}"`);
+          }
+        });
+      }
+      if (process.env.E2E_HISTORY_SHOT) {
+        await page.screenshot({ path: process.env.E2E_HISTORY_SHOT });
+      }
+      if (seriesProblems.length > 0) {
+        fs.mkdirSync(shotDir, { recursive: true });
+        await page.screenshot({ path: path.join(shotDir, 'vscode-failure.png') });
+      }
+      await page.keyboard.press('Escape');
+    }
+  }
+  check(`hover on line ${series.line ?? '?'} of ${SERIES_DUMP} shows the History of versions ${wantNumbers.join(', ')}, `
+    + 'oldest first, each step as a word diff', seriesProblems.length === 0,
+    `${seriesProblems.join('; ')}; hover: ${seriesHover.slice(0, 400)}`);
 } catch (err) {
   check('scenario ran without an exception', false, String(err && err.stack ? err.stack : err));
   try {

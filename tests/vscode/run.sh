@@ -12,6 +12,7 @@ repo="$(cd "$here/../.." && pwd)"
 tools="$repo/tests/.cache/vscode-e2e"
 example_dir="$repo/examples"
 example="$example_dir/south-korea-japan-gsomia.txt"
+series="$repo/../shared/corpus/dev/series/voa-darfur-peacekeeping"
 artifacts="$repo/tests/artifacts"
 bin="${PALIMPSEST_BIN:-$repo/target/release/palimpsest}"
 t0=$(date +%s)
@@ -57,6 +58,9 @@ export PATH="$(dirname "$bin"):$PATH"
 cp -r "$example_dir" "$tmp/workspace"
 cp "$example" "$tmp/workspace/saved.vdump"
 printf 'Shopping list\n\nVersion 2 of my notes: eggs, milk.\nThis article is from the source of all wisdom.\n' > "$tmp/workspace/notes.txt"
+# A series: every dump of one article in one folder (history across dumps).
+[ -d "$series" ] || fail_setup "no series folder $series"
+cp -r "$series" "$tmp/workspace/series"
 
 # Oracle: the command line's own reading of the dump.
 "$bin" show "$example" --version 1 > "$tmp/oracle/v1.txt" || fail_setup "palimpsest show"
@@ -67,6 +71,11 @@ let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
   fs.writeFileSync(dir + "/changes.txt", rows.map((r) => r.line + "\n").join(""));
   fs.writeFileSync(dir + "/old10.txt", d.rows.find((r) => r.line === 10).old + "\n");
 });' "$tmp/oracle" || fail_setup "palimpsest export"
+# The whole chain of the series and the middle dump's own export (e2e.mjs follows the
+# hovered paragraph through the chain's rows).
+"$bin" export "$tmp/workspace/series/"*.txt > "$tmp/oracle/series-chain.json" || fail_setup "palimpsest export (series)"
+"$bin" export "$tmp/workspace/series/voa-darfur-peacekeeping-v1-v2.txt" > "$tmp/oracle/series-own.json" \
+  || fail_setup "palimpsest export (series dump)"
 
 cat > "$tmp/user/User/settings.json" <<JSON
 {
