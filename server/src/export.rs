@@ -53,7 +53,7 @@ pub fn export_dump(dump: &Dump) -> ExportDump {
             number: v.number,
             title: v.title.clone(),
             caption: v.caption.clone(),
-            paragraphs: v.paragraphs.iter().map(|p| p.text.clone()).collect(),
+            paragraphs: v.paragraphs.iter().map(|p| p.text.to_string()).collect(),
             complete: v.complete,
         }
     };

@@ -144,10 +144,20 @@ pub fn word_key(w: &str) -> u64 {
 /// punctuation (plus closing quotes) followed by whitespace and a sentence start.
 pub fn sentence_spans(s: &str) -> Vec<Range<usize>> {
     let words = word_spans(s);
+    sentence_word_ranges(s, &words)
+        .into_iter()
+        .map(|r| words[r.start].start..words[r.end - 1].end)
+        .collect()
+}
+
+/// The sentences of `s` (as [`sentence_spans`] cuts them) as ranges of indices into
+/// `words`, which must be `word_spans(s)`. Every range is non-empty; a sentence's words
+/// are exactly `word_spans` of its text, so callers can key words once per paragraph.
+pub fn sentence_word_ranges(s: &str, words: &[Range<usize>]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     for (i, w) in words.iter().enumerate() {
-        let st = *start.get_or_insert(w.start);
+        let st = *start.get_or_insert(i);
         let text = &s[w.clone()];
         let boundary = match words.get(i + 1) {
             None => true,
@@ -156,7 +166,7 @@ pub fn sentence_spans(s: &str) -> Vec<Range<usize>> {
             }
         };
         if boundary {
-            out.push(st..w.end);
+            out.push(st..i + 1);
             start = None;
         }
     }

@@ -71,7 +71,7 @@ fn compare(
     let mut exact = wrong == 0;
     for (side, v) in [Side::Old, Side::New].into_iter().zip(versions) {
         let got = dump.version(side);
-        let paragraphs: Vec<&str> = got.paragraphs.iter().map(|p| p.text.as_str()).collect();
+        let paragraphs: Vec<&str> = got.paragraphs.iter().map(|p| &*p.text).collect();
         let want: Vec<&str> = v["paragraphs"]
             .as_array()
             .unwrap()

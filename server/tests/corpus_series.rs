@@ -74,16 +74,16 @@ fn every_version_of_every_series() {
                 if input.dump.versions[i]
                     .paragraphs
                     .iter()
-                    .map(|p| &p.text)
-                    .eq(want.iter())
+                    .map(|p| &*p.text)
+                    .eq(want.iter().map(|w| w.as_str()))
                 {
                     single_exact += 1;
                 }
                 if step.dump.versions[i]
                     .paragraphs
                     .iter()
-                    .map(|p| &p.text)
-                    .eq(want.iter())
+                    .map(|p| &*p.text)
+                    .eq(want.iter().map(|w| w.as_str()))
                 {
                     columns_exact += 1;
                 }

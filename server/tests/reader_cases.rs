@@ -20,7 +20,7 @@ fn paragraphs(d: &dump::Dump, side: Side) -> Vec<String> {
     d.version(side)
         .paragraphs
         .iter()
-        .map(|p| p.text.clone())
+        .map(|p| p.text.to_string())
         .collect()
 }
 

@@ -142,7 +142,7 @@ fn same_versions(d: &Dump, t: &Truth) -> Result<(), String> {
                 v.title, t.titles[i]
             ));
         }
-        let got: Vec<&str> = v.paragraphs.iter().map(|p| p.text.as_str()).collect();
+        let got: Vec<&str> = v.paragraphs.iter().map(|p| &*p.text).collect();
         if got != t.paragraphs[i] {
             let k = got
                 .iter()

@@ -6,5 +6,5 @@ mod moves;
 mod words;
 
 pub use classify::{classify, PassageClass};
-pub use moves::{find_moves, Move};
+pub use moves::{find_moves, reused_rows, Move, MoveIndex, UpdateStats};
 pub use words::{word_diff, WordChange, WordDiff, WordTag};

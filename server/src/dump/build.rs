@@ -2,7 +2,7 @@
 //! the two versions built from them.
 
 use super::choices::Choices;
-use super::decide::{decide, RowInput, FLAG_MARGIN};
+use super::decide::{DecideState, Decision, RowInput, FLAG_MARGIN};
 use super::header::{is_pagination, parse_time_row, Located};
 use super::lines::{Decoded, LineTable};
 use super::model::*;
@@ -10,21 +10,52 @@ use super::split::{ensure_cut, shape, RowShape};
 use crate::text::{ends_sentence, fold_whitespace};
 use rayon::prelude::*;
 
+/// A body row: its line index and span (trailing whitespace excluded).
+pub type BodyRow = (usize, Span);
+/// A finding about one line, with the line's index.
+pub type LineFinding = (usize, Finding);
+
+/// Everything a read keeps for the next read of an edited text (see `incremental`).
+pub struct Parts {
+    pub located: Located,
+    pub title: Option<TitleRow>,
+    pub time: Option<TimeRow>,
+    /// Findings of the header, title and time rows.
+    pub head_findings: Vec<Finding>,
+    /// First line after the time row (or the title row).
+    pub body_start: usize,
+    /// Body rows: line index and row span (trailing whitespace excluded).
+    pub body: Vec<(usize, Span)>,
+    /// Findings about single body lines, with their line index.
+    pub line_findings: Vec<(usize, Finding)>,
+    pub shapes: Vec<RowShape>,
+    pub decide: DecideState,
+}
+
 pub fn read_diff_page(
     decoded: Decoded,
     lines: LineTable,
     found: Located,
     choices: &Choices,
 ) -> Dump {
+    read_diff_page_parts(decoded, lines, found, choices, false).0
+}
+
+/// Reads a diff page and, when `keep`, returns what a later incremental read can
+/// reuse (`None` for a truncated or undecodable page, which is always read whole).
+/// Without `keep` the decision state is freed before the versions are built, which
+/// keeps the peak memory of a one-off read low.
+pub fn read_diff_page_parts(
+    decoded: Decoded,
+    lines: LineTable,
+    found: Located,
+    choices: &Choices,
+    keep: bool,
+) -> (Dump, Option<Parts>) {
     let text = decoded.text;
-    let Located {
-        format,
-        header,
-        mut findings,
-        versions_line,
-    } = found;
+    let mut head_findings = found.findings.clone();
     if decoded.lossy {
-        findings.push(Finding {
+        head_findings.push(Finding {
             severity: Severity::Warning,
             code: "invalid-utf8",
             span: 0..0,
@@ -32,7 +63,96 @@ pub fn read_diff_page(
                 .into(),
         });
     }
-    // Title and time rows: the first two non-blank lines after the versions line.
+    let (title, time, body_start) =
+        read_head(&text, &lines, found.versions_line, &mut head_findings);
+    let (mut body, line_findings) = scan_body(&text, &lines.spans, body_start..lines.len());
+    // A final partial row (an excerpt cut at a fixed size).
+    let mut partial: Option<(usize, Span, Option<Span>)> = None;
+    if !lines.final_newline {
+        if let Some((i, span)) = body.last().cloned() {
+            if let Some(left) = truncated_row(&text[span.clone()]) {
+                let left = left.map(|l| span.start..span.start + l);
+                partial = Some((i, span, left));
+                body.pop();
+            }
+        }
+    }
+    let shapes: Vec<RowShape> = body
+        .par_iter()
+        .with_min_len(64)
+        .map(|(_, s)| shape(&text[s.clone()]))
+        .collect();
+    let (inputs, ignored) = inputs_of(&text, &body, shapes, choices);
+    let (decide_state, decisions) = DecideState::new(&inputs);
+    let decide_state = keep.then_some(decide_state);
+    let mut rows = rows_of(&body, &inputs, decisions);
+    let shapes: Vec<RowShape> = if keep {
+        inputs.into_iter().map(|i| i.shape).collect()
+    } else {
+        Vec::new()
+    };
+    let truncated = partial.is_some();
+    if let Some((line, span, left)) = partial {
+        rows.push(Row {
+            line,
+            span,
+            kind: RowKind::Unreadable,
+            reading: None,
+            old: left,
+            new: None,
+            confidence: 0.0,
+            ambiguity: None,
+            chosen: false,
+        });
+    }
+    let mut findings = head_findings.clone();
+    findings.extend(line_findings.iter().map(|(_, f)| f.clone()));
+    findings.extend(ignored);
+    if truncated {
+        let row = rows.last().expect("the partial row was just pushed");
+        findings.push(Finding {
+            severity: Severity::Warning,
+            code: "truncated",
+            span: row.span.clone(),
+            message: "the dump is truncated: it ends inside this row, which is not part of either version; the rest of the article is missing".into(),
+        });
+    }
+    let dump = assemble(
+        text,
+        &found,
+        lines.starts,
+        title.clone(),
+        time.clone(),
+        rows,
+        findings,
+        decoded.lossy,
+        truncated,
+        &|_, _| None,
+    );
+    let parts = decide_state
+        .filter(|_| !truncated && !decoded.lossy)
+        .map(|decide_state| Parts {
+            located: found,
+            title,
+            time,
+            head_findings,
+            body_start,
+            body,
+            line_findings,
+            shapes,
+            decide: decide_state,
+        });
+    (dump, parts)
+}
+
+/// The title and time rows: the first two non-blank lines after the versions line.
+/// Returns them and the first body line.
+pub fn read_head(
+    text: &str,
+    lines: &LineTable,
+    versions_line: usize,
+    findings: &mut Vec<Finding>,
+) -> (Option<TitleRow>, Option<TimeRow>, usize) {
     let mut next = versions_line + 1;
     let take_line = |next: &mut usize| -> Option<usize> {
         while *next < lines.len() {
@@ -44,7 +164,7 @@ pub fn read_diff_page(
         }
         None
     };
-    let title = take_line(&mut next).map(|i| read_title(&text, i, lines.spans[i].clone()));
+    let title = take_line(&mut next).map(|i| read_title(text, i, lines.spans[i].clone()));
     let mut time = None;
     let after_title = next;
     if let Some(i) = take_line(&mut next) {
@@ -68,71 +188,96 @@ pub fn read_diff_page(
                 .into(),
         });
     }
-    // Body lines.
+    (title, time, next)
+}
+
+/// Body rows among the lines `range` (`spans` are all the text's lines), and the
+/// findings about single lines: blank lines, page navigation, trailing whitespace.
+pub fn scan_body(
+    text: &str,
+    spans: &[Span],
+    range: std::ops::Range<usize>,
+) -> (Vec<BodyRow>, Vec<LineFinding>) {
+    let line_count = spans.len();
     let mut body: Vec<(usize, Span)> = Vec::new();
-    for i in next..lines.len() {
-        let span = lines.spans[i].clone();
+    let mut findings = Vec::new();
+    for i in range {
+        let span = spans[i].clone();
         let line = &text[span.clone()];
         if line.trim().is_empty() {
-            if i + 1 < lines.len() {
-                findings.push(Finding {
-                    severity: Severity::Info,
-                    code: "blank-line",
-                    span,
-                    message: "blank line inside the table, skipped".into(),
-                });
+            if i + 1 < line_count {
+                findings.push((
+                    i,
+                    Finding {
+                        severity: Severity::Info,
+                        code: "blank-line",
+                        span,
+                        message: "blank line inside the table, skipped".into(),
+                    },
+                ));
             }
             continue;
         }
         if is_pagination(line) {
-            findings.push(Finding {
-                severity: Severity::Info,
-                code: "pagination",
-                span,
-                message: "page navigation left in the table, skipped".into(),
-            });
+            findings.push((
+                i,
+                Finding {
+                    severity: Severity::Info,
+                    code: "pagination",
+                    span,
+                    message: "page navigation left in the table, skipped".into(),
+                },
+            ));
             continue;
         }
         // A row ending in whitespace: the paragraph itself never does.
         let trimmed = line.trim_end();
-        let span = span.start..span.start + trimmed.len();
+        let row = span.start..span.start + trimmed.len();
         if trimmed.len() < line.len() {
-            findings.push(Finding {
-                severity: Severity::Info,
-                code: "trailing-space",
-                span: span.end..lines.spans[i].end,
-                message: "row ends in whitespace, ignored".into(),
-            });
+            findings.push((
+                i,
+                Finding {
+                    severity: Severity::Info,
+                    code: "trailing-space",
+                    span: row.end..span.end,
+                    message: "row ends in whitespace, ignored".into(),
+                },
+            ));
         }
-        body.push((i, span));
+        body.push((i, row));
     }
-    // A final partial row (an excerpt cut at a fixed size).
-    let mut partial: Option<(usize, Span, Option<Span>)> = None;
-    if !lines.final_newline {
-        if let Some((i, span)) = body.last().cloned() {
-            if let Some(left) = truncated_row(&text[span.clone()]) {
-                let left = left.map(|l| span.start..span.start + l);
-                partial = Some((i, span, left));
-                body.pop();
-            }
-        }
-    }
-    let shapes: Vec<RowShape> = body
-        .par_iter()
-        .with_min_len(64)
-        .map(|(_, s)| shape(&text[s.clone()]))
-        .collect();
-    let inputs: Vec<RowInput> = body
+    (body, findings)
+}
+
+/// The decision inputs of the body rows, with the sidecar's choices applied, and a
+/// finding for every choice that does not fit its row.
+pub fn inputs_of<'a>(
+    text: &'a str,
+    body: &[(usize, Span)],
+    shapes: Vec<RowShape>,
+    choices: &Choices,
+) -> (Vec<RowInput<'a>>, Vec<Finding>) {
+    let mut ignored = Vec::new();
+    let inputs = body
         .iter()
         .zip(shapes)
         .map(|((line, span), mut shape)| {
             let row_text = &text[span.clone()];
-            if let Some(Reading::Changed { split }) = choices.get(*line, row_text) {
+            let choice = choices.get(*line, row_text);
+            if let Some(Reading::Changed { split }) = choice {
                 ensure_cut(&mut shape, row_text, split);
             }
-            let forced = choices
-                .get(*line, row_text)
-                .filter(|r| valid_choice(&shape, *r));
+            if let Some(c) = choice {
+                if !valid_choice(&shape, c) {
+                    ignored.push(Finding {
+                        severity: Severity::Warning,
+                        code: "choice-ignored",
+                        span: span.clone(),
+                        message: "the choice recorded in the sidecar file does not fit this row and was ignored".into(),
+                    });
+                }
+            }
+            let forced = choice.filter(|r| valid_choice(&shape, *r));
             RowInput {
                 text: row_text,
                 shape,
@@ -140,10 +285,13 @@ pub fn read_diff_page(
             }
         })
         .collect();
-    let decisions = decide(&inputs);
-    let mut rows: Vec<Row> = body
-        .iter()
-        .zip(&inputs)
+    (inputs, ignored)
+}
+
+/// Rows from the body spans and their decisions.
+pub fn rows_of(body: &[(usize, Span)], inputs: &[RowInput], decisions: Vec<Decision>) -> Vec<Row> {
+    body.iter()
+        .zip(inputs)
         .zip(decisions)
         .map(|(((line, span), input), d)| {
             let (old, new) = halves_of(span, input, d.reading);
@@ -159,39 +307,24 @@ pub fn read_diff_page(
                 chosen: input.forced.is_some(),
             }
         })
-        .collect();
-    for (line, row) in body.iter().zip(&inputs) {
-        if let Some(c) = choices.get(line.0, row.text) {
-            if !valid_choice(&row.shape, c) {
-                findings.push(Finding {
-                    severity: Severity::Warning,
-                    code: "choice-ignored",
-                    span: line.1.clone(),
-                    message: "the choice recorded in the sidecar file does not fit this row and was ignored".into(),
-                });
-            }
-        }
-    }
-    let truncated = partial.is_some();
-    if let Some((line, span, left)) = partial {
-        findings.push(Finding {
-            severity: Severity::Warning,
-            code: "truncated",
-            span: span.clone(),
-            message: "the dump is truncated: it ends inside this row, which is not part of either version; the rest of the article is missing".into(),
-        });
-        rows.push(Row {
-            line,
-            span,
-            kind: RowKind::Unreadable,
-            reading: None,
-            old: left,
-            new: None,
-            confidence: 0.0,
-            ambiguity: None,
-            chosen: false,
-        });
-    }
+        .collect()
+}
+
+/// The dump from its parts: ambiguity findings added, findings in text order, both
+/// versions built.
+#[allow(clippy::too_many_arguments)]
+pub fn assemble(
+    text: String,
+    found: &Located,
+    line_starts: Vec<usize>,
+    title: Option<TitleRow>,
+    time: Option<TimeRow>,
+    rows: Vec<Row>,
+    mut findings: Vec<Finding>,
+    lossy: bool,
+    truncated: bool,
+    folded: Folded,
+) -> Dump {
     for row in &rows {
         if let Some(a) = &row.ambiguity {
             findings.push(Finding {
@@ -212,14 +345,23 @@ pub fn read_diff_page(
             });
         }
     }
-    let versions = build_versions(&text, &header, title.as_ref(), time.as_ref(), &rows, true);
+    findings.sort_by_key(|f| (f.span.start, f.severity));
+    let versions = build_versions_reusing(
+        &text,
+        &found.header,
+        title.as_ref(),
+        time.as_ref(),
+        &rows,
+        true,
+        folded,
+    );
     Dump {
         text,
-        format,
-        lossy: decoded.lossy,
+        format: found.format,
+        lossy,
         truncated,
-        line_starts: lines.starts,
-        header,
+        line_starts,
+        header: found.header.clone(),
         title,
         time,
         rows,
@@ -270,7 +412,7 @@ fn halves_of(span: &Span, input: &RowInput, reading: Reading) -> (Option<Span>, 
 
 /// If the last row looks cut off, returns `Some(left)` where `left` is the byte length
 /// of a complete left copy (a cut-off `PP` row), if any.
-fn truncated_row(row: &str) -> Option<Option<usize>> {
+pub fn truncated_row(row: &str) -> Option<Option<usize>> {
     if super::split::is_doubled(row) {
         return None;
     }
@@ -370,6 +512,9 @@ fn read_title(text: &str, line: usize, span: Span) -> TitleRow {
     }
 }
 
+/// A paragraph text already folded by an earlier read, by row index and side.
+pub type Folded<'a> = &'a dyn Fn(usize, Side) -> Option<std::sync::Arc<str>>;
+
 /// Builds both versions from the rows. `old_known` is false for pipe tables.
 pub fn build_versions(
     text: &str,
@@ -378,6 +523,21 @@ pub fn build_versions(
     time: Option<&TimeRow>,
     rows: &[Row],
     old_known: bool,
+) -> [Version; 2] {
+    build_versions_reusing(text, header, title, time, rows, old_known, &|_, _| None)
+}
+
+#[allow(clippy::too_many_arguments)]
+/// [`build_versions`], taking each paragraph's folded text from `folded` when it
+/// has it.
+pub fn build_versions_reusing(
+    text: &str,
+    header: &Header,
+    title: Option<&TitleRow>,
+    time: Option<&TimeRow>,
+    rows: &[Row],
+    old_known: bool,
+    folded: Folded,
 ) -> [Version; 2] {
     let make = |side: Side| -> Version {
         let title_text = title
@@ -400,7 +560,8 @@ pub fn build_versions(
             .filter_map(|(i, r)| {
                 let half = r.half(side)?;
                 Some(VersionParagraph {
-                    text: fold_whitespace(&text[half.clone()]),
+                    text: folded(i, side)
+                        .unwrap_or_else(|| fold_whitespace(&text[half.clone()]).into()),
                     row: i,
                 })
             })

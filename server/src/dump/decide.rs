@@ -23,7 +23,7 @@
 
 use super::model::{Ambiguity, Reading};
 use super::split::{Cut, RowShape};
-use crate::text::{mix, FastMap, FastSet};
+use crate::text::{mix, FastMap};
 use rayon::prelude::*;
 
 const SHINGLE: usize = 5;
@@ -527,8 +527,71 @@ fn reason(text: &str, shape: &RowShape, chosen: Reading, alt: Reading) -> String
     }
 }
 
-/// Decides every row. `rows` are all body rows in order; doubled rows are unchanged.
-pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
+/// A run's decisions and what they put into the versions, kept between reads.
+struct RunState {
+    rows: std::ops::Range<usize>,
+    /// Pass 1: the run against the unchanged rows only.
+    first: Vec<Decision>,
+    /// The shingles pass 1's reading puts into each version.
+    contribution: [Counts; 2],
+    /// Pass 2: the run against everything else as pass 1 read it.
+    second: Vec<Decision>,
+    /// Every shingle of the run's rows, sorted (computed when first needed).
+    shingles: Option<Vec<u64>>,
+}
+
+/// The distinct shingles a run's decisions can look up.
+fn run_shingles(rows: &[RowInput]) -> Vec<u64> {
+    let mut v: Vec<u64> = rows
+        .iter()
+        .flat_map(|r| RowData::new(&r.shape).shingles)
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Which rows of a new read are rows of the previous one, unchanged: rows before
+/// `prefix` keep their index, rows from `new_end` on were rows from `old_end` on;
+/// the rows between are new.
+#[derive(Clone, Copy, Debug)]
+pub struct RowMap {
+    pub prefix: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+impl RowMap {
+    pub fn old_of(&self, i: usize) -> Option<usize> {
+        if i < self.prefix {
+            Some(i)
+        } else if i >= self.new_end {
+            Some(i - self.new_end + self.old_end)
+        } else {
+            None
+        }
+    }
+}
+
+/// The evidence behind every decision, kept so that a read after a small edit
+/// re-decides only the runs the edit can change. Every decision depends on the
+/// typical paragraph length, on which shingles the rest of the dump holds (only
+/// whether a count is zero matters, but any change of a count is treated as a
+/// change), and on its own rows; a run none of whose inputs changed keeps its
+/// decisions, so the result is exactly what [`DecideState::new`] gives.
+pub struct DecideState {
+    paragraph_len: f32,
+    runs: Vec<RunState>,
+    /// Shingles of the unchanged rows (the same for both versions).
+    base: [Counts; 2],
+    /// `base` plus every run's contribution.
+    everything: [Counts; 2],
+    /// More than one run: pass 2 is needed.
+    multi: bool,
+}
+
+/// Runs of rows between anchors (unchanged rows), and the anchors' decisions.
+fn runs_of(rows: &[RowInput]) -> (Vec<Option<Decision>>, Vec<std::ops::Range<usize>>) {
     let is_anchor = |r: &RowInput| match r.forced {
         Some(Reading::Unchanged) => r.shape.doubled,
         Some(_) => false,
@@ -554,102 +617,369 @@ pub fn decide(rows: &[RowInput]) -> Vec<Decision> {
     if let Some(s) = start {
         runs.push(s..rows.len());
     }
-    // Paragraph length and the shingles of the unchanged rows, shared by both versions.
+    (out, runs)
+}
+
+/// Typical paragraph length: the median of the unchanged paragraphs, or of all rows
+/// when none is unchanged.
+fn paragraph_len(rows: &[RowInput]) -> f32 {
     let mut lens: Vec<usize> = rows
         .iter()
         .filter(|r| r.shape.doubled)
         .map(|r| r.shape.len / 2)
         .collect();
-    lens.sort_unstable();
-    let paragraph_len = if lens.is_empty() {
-        let mut all: Vec<usize> = rows.iter().map(|r| r.shape.len).collect();
-        all.sort_unstable();
-        all.get(all.len() / 2).copied().unwrap_or(200).max(1) as f32
-    } else {
-        lens[lens.len() / 2].max(1) as f32
-    };
-    let ctx = Context { paragraph_len };
-    let mut base: [Counts; 2] = [Counts::default(), Counts::default()];
-    for r in rows.iter().filter(|r| r.shape.doubled) {
-        let d = RowData::new(&r.shape);
-        let n = r.shape.words.len() / 2;
-        let set: FastSet<u64> = d.range(0, n).into_iter().collect();
-        for h in set {
-            *base[0].entry(h).or_default() += 1;
-            *base[1].entry(h).or_default() += 1;
+    if lens.is_empty() {
+        lens = rows.iter().map(|r| r.shape.len).collect();
+        if lens.is_empty() {
+            return 200.0;
         }
     }
-    // Pass 1: each run against the unchanged rows only.
-    let first: Vec<Vec<Decision>> = runs
-        .par_iter()
-        .map(|r| {
-            decide_run(
-                &ctx,
-                &rows[r.clone()],
-                Ext {
-                    all: &base,
-                    own: None,
-                },
-            )
+    let mid = lens.len() / 2;
+    let (_, m, _) = lens.select_nth_unstable(mid);
+    (*m).max(1) as f32
+}
+
+/// The distinct shingles an unchanged row puts into each version.
+fn unchanged_shingles(r: &RowInput) -> Vec<u64> {
+    let d = RowData::new(&r.shape);
+    d.range(0, r.shape.words.len() / 2)
+}
+
+/// Adds `n` to a shingle's count (dropping it at zero), remembering the count it
+/// had before the first change (`before`).
+fn add_counts(counts: &mut Counts, h: u64, n: i32, before: &mut Counts) {
+    if n == 0 {
+        return;
+    }
+    let e = counts.entry(h).or_default();
+    before.entry(h).or_insert(*e);
+    *e += n;
+    if *e == 0 {
+        counts.remove(&h);
+    }
+}
+
+/// Adds (`sign` 1) or removes (-1) a run's contribution to both versions' counts.
+fn apply(
+    counts: &mut [Counts; 2],
+    contribution: &[Counts; 2],
+    sign: i32,
+    before: &mut [Counts; 2],
+) {
+    for ((all, c), b) in counts.iter_mut().zip(contribution).zip(before.iter_mut()) {
+        for (h, n) in c {
+            add_counts(all, *h, sign * n, b);
+        }
+    }
+}
+
+/// What pass 1's reading of a run puts into each version.
+fn contribution(rows: &[RowInput], ds: &[Decision]) -> [Counts; 2] {
+    let mut c: [Counts; 2] = [Counts::default(), Counts::default()];
+    for (row, d) in rows.iter().zip(ds) {
+        let data = RowData::new(&row.shape);
+        let choice = match d.reading {
+            Reading::Changed { split } => Choice::Cut(
+                row.shape
+                    .cuts
+                    .iter()
+                    .position(|c| c.at == split)
+                    .unwrap_or(0),
+            ),
+            Reading::Removed => Choice::Removed,
+            _ => Choice::Added,
+        };
+        let h = halves(&row.shape, &data, choice);
+        for side in 0..2 {
+            for s in &h[side] {
+                *c[side].entry(*s).or_default() += 1;
+            }
+        }
+    }
+    c
+}
+
+/// The shingles whose counts changed, with the counts before and after, per version.
+///
+/// A decision only asks whether the *rest* of the dump holds a shingle: the count
+/// minus the run's own contribution `o` is at least 1. That answer changes from
+/// `before` to `after` exactly when `o` lies in `min(before, after)..max(before, after)`,
+/// so most count changes (5 copies to 4) change no decision at all.
+struct Changed {
+    bits: Vec<u64>,
+    ranges: FastMap<u64, [Option<(i32, i32)>; 2]>,
+}
+
+impl Changed {
+    const BITS: usize = 1 << 16;
+
+    fn new(before: &[Counts; 2], now: &[Counts; 2]) -> Changed {
+        let mut ranges: FastMap<u64, [Option<(i32, i32)>; 2]> = FastMap::default();
+        for side in 0..2 {
+            for (h, old) in &before[side] {
+                let new = now[side].get(h).copied().unwrap_or(0);
+                if new != *old {
+                    ranges.entry(*h).or_default()[side] = Some((new.min(*old), new.max(*old)));
+                }
+            }
+        }
+        let mut bits = vec![0u64; Self::BITS / 64];
+        for h in ranges.keys() {
+            let b = (*h as usize) % Self::BITS;
+            bits[b / 64] |= 1 << (b % 64);
+        }
+        Changed { bits, ranges }
+    }
+
+    /// Whether a run whose own contribution is `own` (none in pass 1) could decide
+    /// differently.
+    fn hits(&self, shingles: &[u64], own: Option<&[Counts; 2]>) -> bool {
+        if self.ranges.is_empty() {
+            return false;
+        }
+        shingles.iter().any(|&h| {
+            let b = (h as usize) % Self::BITS;
+            if self.bits[b / 64] & (1 << (b % 64)) == 0 {
+                return false;
+            }
+            let Some(sides) = self.ranges.get(&h) else {
+                return false;
+            };
+            (0..2).any(|side| {
+                sides[side].is_some_and(|(lo, hi)| {
+                    let o = own.and_then(|c| c[side].get(&h).copied()).unwrap_or(0);
+                    lo <= o && o < hi
+                })
+            })
         })
-        .collect();
-    // Pass 2: each run against everything else as pass 1 read it.
-    let contributions: Vec<[Counts; 2]> = runs
-        .par_iter()
-        .zip(&first)
-        .map(|(r, ds)| {
-            let mut c: [Counts; 2] = [Counts::default(), Counts::default()];
-            for (row, d) in rows[r.clone()].iter().zip(ds) {
-                let data = RowData::new(&row.shape);
-                let choice = match d.reading {
-                    Reading::Changed { split } => Choice::Cut(
-                        row.shape
-                            .cuts
-                            .iter()
-                            .position(|c| c.at == split)
-                            .unwrap_or(0),
-                    ),
-                    Reading::Removed => Choice::Removed,
-                    _ => Choice::Added,
+    }
+}
+
+impl DecideState {
+    /// Decides every row from scratch.
+    pub fn new(rows: &[RowInput]) -> (DecideState, Vec<Decision>) {
+        let (mut out, ranges) = runs_of(rows);
+        let paragraph_len = paragraph_len(rows);
+        let ctx = Context { paragraph_len };
+        let mut base: [Counts; 2] = [Counts::default(), Counts::default()];
+        for r in rows.iter().filter(|r| r.shape.doubled) {
+            for h in unchanged_shingles(r) {
+                *base[0].entry(h).or_default() += 1;
+                *base[1].entry(h).or_default() += 1;
+            }
+        }
+        let mut runs: Vec<RunState> = ranges
+            .par_iter()
+            .map(|r| {
+                let first = decide_run(
+                    &ctx,
+                    &rows[r.clone()],
+                    Ext {
+                        all: &base,
+                        own: None,
+                    },
+                );
+                let contribution = contribution(&rows[r.clone()], &first);
+                RunState {
+                    rows: r.clone(),
+                    first,
+                    contribution,
+                    second: Vec::new(),
+                    shingles: None,
+                }
+            })
+            .collect();
+        let mut everything = base.clone();
+        for run in &runs {
+            for (all, c) in everything.iter_mut().zip(&run.contribution) {
+                for (h, n) in c {
+                    *all.entry(*h).or_default() += n;
+                }
+            }
+        }
+        let multi = runs.len() > 1;
+        runs.par_iter_mut().for_each(|run| {
+            run.second = if multi {
+                let ext = Ext {
+                    all: &everything,
+                    own: Some(&run.contribution),
                 };
-                let h = halves(&row.shape, &data, choice);
-                for side in 0..2 {
-                    for s in &h[side] {
-                        *c[side].entry(*s).or_default() += 1;
+                decide_run(&ctx, &rows[run.rows.clone()], ext)
+            } else {
+                run.first.clone()
+            };
+        });
+        for run in &runs {
+            for (i, d) in run.rows.clone().zip(&run.second) {
+                out[i] = Some(d.clone());
+            }
+        }
+        let state = DecideState {
+            paragraph_len,
+            runs,
+            base,
+            everything,
+            multi,
+        };
+        (state, finish(out))
+    }
+
+    /// Decides the rows of a new read whose rows relate to the previous read's by
+    /// `map`; `removed` are the previous read's rows `map.prefix..map.old_end`.
+    /// Gives exactly what [`DecideState::new`] gives for `rows`.
+    pub fn update(
+        &mut self,
+        rows: &[RowInput],
+        removed: &[RowInput],
+        map: RowMap,
+    ) -> Vec<Decision> {
+        let (mut out, ranges) = runs_of(rows);
+        let paragraph_len = paragraph_len(rows);
+        let ctx = Context { paragraph_len };
+        let redo_all = paragraph_len != self.paragraph_len;
+        // Unchanged rows that left or joined.
+        // Counts before this update, per version, of every shingle touched.
+        let mut base_before = [Counts::default(), Counts::default()];
+        let mut all_before = [Counts::default(), Counts::default()];
+        let window = &rows[map.prefix..map.new_end];
+        for (rs, sign) in [(removed, -1), (window, 1)] {
+            for r in rs.iter().filter(|r| r.shape.doubled) {
+                for h in unchanged_shingles(r) {
+                    // Both versions hold an unchanged row: record the change once.
+                    for side in 0..2 {
+                        add_counts(&mut self.base[side], h, sign, &mut base_before[side]);
+                        add_counts(&mut self.everything[side], h, sign, &mut all_before[side]);
                     }
                 }
             }
-            c
-        })
-        .collect();
-    let mut everything = base.clone();
-    for c in &contributions {
-        for side in 0..2 {
-            for (h, n) in &c[side] {
-                *everything[side].entry(*h).or_default() += n;
-            }
         }
-    }
-    let second: Vec<Vec<Decision>> = runs
-        .par_iter()
-        .enumerate()
-        .map(|(ri, r)| {
-            let ext = Ext {
-                all: &everything,
-                own: Some(&contributions[ri]),
+        let base_changed = Changed::new(&base_before, &self.base);
+        // Match each new run to the previous run it repeats, if any.
+        let mut old: FastMap<usize, RunState> = std::mem::take(&mut self.runs)
+            .into_iter()
+            .map(|r| (r.rows.start, r))
+            .collect();
+        let mut matched: Vec<Option<RunState>> = ranges
+            .iter()
+            .map(|r| {
+                // Only a run wholly before or wholly after the new rows can repeat one.
+                if r.start < map.new_end && r.end > map.prefix {
+                    return None;
+                }
+                let a = map.old_of(r.start)?;
+                match old.get(&a) {
+                    Some(o) if o.rows.len() == r.len() => old.remove(&a),
+                    _ => None,
+                }
+            })
+            .collect();
+        matched.par_iter_mut().zip(&ranges).for_each(|(m, r)| {
+            if let Some(run) = m {
+                if run.shingles.is_none() {
+                    run.shingles = Some(run_shingles(&rows[r.clone()]));
+                }
+            }
+        });
+        // Runs that are gone take their contributions with them.
+        for run in old.values() {
+            apply(&mut self.everything, &run.contribution, -1, &mut all_before);
+        }
+        drop(old);
+        // Pass 1 again where a run is new or the unchanged rows' shingles it looks up changed.
+        let redo_first: Vec<bool> = ranges
+            .par_iter()
+            .zip(&matched)
+            .map(|(_, m)| match m {
+                None => true,
+                Some(run) => {
+                    redo_all || base_changed.hits(run.shingles.as_deref().unwrap_or(&[]), None)
+                }
+            })
+            .collect();
+        let base = &self.base;
+        let fresh: Vec<Option<(Vec<Decision>, [Counts; 2])>> = ranges
+            .par_iter()
+            .zip(&redo_first)
+            .map(|(r, redo)| {
+                redo.then(|| {
+                    let first = decide_run(
+                        &ctx,
+                        &rows[r.clone()],
+                        Ext {
+                            all: base,
+                            own: None,
+                        },
+                    );
+                    let c = contribution(&rows[r.clone()], &first);
+                    (first, c)
+                })
+            })
+            .collect();
+        let mut runs: Vec<RunState> = Vec::with_capacity(ranges.len());
+        for ((r, m), f) in ranges.iter().zip(matched.iter_mut()).zip(fresh) {
+            let run = match (m.take(), f) {
+                (Some(mut run), None) => {
+                    run.rows = r.clone();
+                    run
+                }
+                (prev, Some((first, contribution))) => {
+                    let shingles = prev.as_ref().and_then(|p| p.shingles.clone());
+                    if let Some(p) = prev {
+                        apply(&mut self.everything, &p.contribution, -1, &mut all_before);
+                    }
+                    apply(&mut self.everything, &contribution, 1, &mut all_before);
+                    RunState {
+                        rows: r.clone(),
+                        first,
+                        contribution,
+                        second: Vec::new(),
+                        shingles,
+                    }
+                }
+                (None, None) => unreachable!("a run with no previous state is always redone"),
             };
-            if contributions.len() > 1 {
-                decide_run(&ctx, &rows[r.clone()], ext)
-            } else {
-                first[ri].clone()
-            }
-        })
-        .collect();
-    for (r, ds) in runs.iter().zip(second) {
-        for (i, d) in r.clone().zip(ds) {
-            out[i] = Some(d);
+            runs.push(run);
         }
+        // Pass 2 again where pass 1 changed, or what the rest of the dump holds changed.
+        let all_changed = Changed::new(&all_before, &self.everything);
+        let multi = runs.len() > 1;
+        let was_multi = self.multi;
+        let everything = &self.everything;
+        runs.par_iter_mut()
+            .zip(&redo_first)
+            .for_each(|(run, redo)| {
+                let stale = *redo
+                    || multi != was_multi
+                    || all_changed.hits(
+                        run.shingles.as_deref().unwrap_or(&[]),
+                        Some(&run.contribution),
+                    );
+                if !stale {
+                    return;
+                }
+                run.second = if multi {
+                    let ext = Ext {
+                        all: everything,
+                        own: Some(&run.contribution),
+                    };
+                    decide_run(&ctx, &rows[run.rows.clone()], ext)
+                } else {
+                    run.first.clone()
+                };
+            });
+        for run in &runs {
+            for (i, d) in run.rows.clone().zip(&run.second) {
+                out[i] = Some(d.clone());
+            }
+        }
+        self.runs = runs;
+        self.paragraph_len = paragraph_len;
+        self.multi = multi;
+        finish(out)
     }
+}
+
+fn finish(out: Vec<Option<Decision>>) -> Vec<Decision> {
     out.into_iter()
         .map(|d| d.expect("every row decided"))
         .collect()

@@ -10,6 +10,7 @@ mod build;
 pub mod choices;
 mod decide;
 mod header;
+pub mod incremental;
 mod lines;
 pub mod model;
 mod pipe;
@@ -17,6 +18,8 @@ pub mod render;
 mod split;
 
 pub use choices::Choices;
+pub use decide::RowMap;
+pub use incremental::{Reader, Reuse};
 pub use model::*;
 
 /// Reads a dump. Never panics: anything that is not a dump at all is an error naming

@@ -264,8 +264,9 @@ pub fn render_version<'a>(
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct VersionParagraph {
-    /// Whitespace runs folded to one space.
-    pub text: String,
+    /// Whitespace runs folded to one space. Shared, so that re-reading an edited
+    /// dump reuses the paragraphs it did not touch.
+    pub text: std::sync::Arc<str>,
     /// Index into [`Dump::rows`].
     pub row: usize,
 }
@@ -274,12 +275,12 @@ impl Version {
     /// The version as `palimpsest show` prints it: title, blank line, paragraphs
     /// separated by blank lines, final newline.
     pub fn render(&self) -> String {
-        render_version(&self.title, self.paragraphs.iter().map(|p| p.text.as_str())).0
+        render_version(&self.title, self.paragraphs.iter().map(|p| &*p.text)).0
     }
 
     /// Byte ranges of each paragraph in [`Version::render`]'s output.
     pub fn paragraph_ranges(&self) -> Vec<Span> {
-        render_version(&self.title, self.paragraphs.iter().map(|p| p.text.as_str())).1
+        render_version(&self.title, self.paragraphs.iter().map(|p| &*p.text)).1
     }
 }
 

@@ -650,7 +650,7 @@ fn rebuild_versions(dump: &mut Dump) {
             .enumerate()
             .filter_map(|(i, r)| {
                 r.half(side).map(|h| dump::VersionParagraph {
-                    text: crate::text::fold_whitespace(&dump.text[h.clone()]),
+                    text: crate::text::fold_whitespace(&dump.text[h.clone()]).into(),
                     row: i,
                 })
             })
@@ -751,7 +751,7 @@ fn assemble(steps: Vec<Step>, mut conflicts: Vec<Conflict>) -> Chain {
             number,
             title,
             caption,
-            paragraphs: v.paragraphs.iter().map(|p| p.text.clone()).collect(),
+            paragraphs: v.paragraphs.iter().map(|p| p.text.to_string()).collect(),
             complete: v.complete && !steps[s0].dump.truncated,
             sources,
         });
@@ -790,7 +790,7 @@ fn assemble(steps: Vec<Step>, mut conflicts: Vec<Conflict>) -> Chain {
             let target = &versions[vi].paragraphs;
             let mine = &d.version(side).paragraphs;
             let same =
-                mine.len() == target.len() && mine.iter().zip(target).all(|(a, b)| a.text == *b);
+                mine.len() == target.len() && mine.iter().zip(target).all(|(a, b)| *a.text == **b);
             let mut used = vec![false; target.len()];
             let mut next = 0;
             for (k, p) in mine.iter().enumerate() {
@@ -799,7 +799,7 @@ fn assemble(steps: Vec<Step>, mut conflicts: Vec<Conflict>) -> Chain {
                 } else {
                     (next..target.len())
                         .chain(0..next.min(target.len()))
-                        .find(|&t| !used[t] && target[t] == p.text)
+                        .find(|&t| !used[t] && *target[t] == *p.text)
                 };
                 if let Some(t) = at {
                     used[t] = true;

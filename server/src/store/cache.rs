@@ -2,22 +2,32 @@
 //! halves, so re-reading a dump after an edit only diffs the rows whose text changed.
 
 use crate::analysis::{Analysis, Passage};
-use crate::diff::{classify, find_moves, word_diff, PassageClass, WordDiff};
-use crate::dump::{self, Choices, Dump, NotADump, RowKind};
+use crate::diff::{classify, word_diff, MoveIndex, PassageClass, WordDiff};
+use crate::dump::{self, Choices, Dump, NotADump, Reader, Reading, Reuse, RowKind};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 type Entry = Arc<(PassageClass, Option<WordDiff>)>;
+/// A row's reading and, unless unchanged, its passage with its cache key.
+type RowEntry = (Option<Reading>, Option<((u64, u64), Entry)>);
 
-/// Word diffs keyed by a 128-bit hash of (kind, old half, new half).
+/// What the previous analysis left for the next one: the incremental reader, each
+/// row's reading and passage, and word diffs keyed by a 128-bit hash of
+/// (kind, old half, new half).
 #[derive(Default)]
 pub struct DiffCache {
+    reader: Reader,
+    moves: Option<MoveIndex>,
     map: HashMap<(u64, u64), Entry>,
-    /// Diffs computed (cache misses) by the last [`DiffCache::analyze`].
+    /// Per row of the last analysis: its reading and, unless unchanged, its passage.
+    rows: Vec<RowEntry>,
+    /// Word diffs computed (cache misses) by the last analysis.
     pub last_misses: usize,
     pub last_hits: usize,
+    /// Whether the last analysis re-read only the edited part of the dump.
+    pub last_incremental: bool,
 }
 
 fn key(kind: RowKind, old: &str, new: &str) -> (u64, u64) {
@@ -49,26 +59,69 @@ impl DiffCache {
     /// Reads a dump and computes its passages, reusing every cached diff. Entries not
     /// used by this text are dropped, so the cache never outgrows the document.
     pub fn analyze(&mut self, bytes: &[u8], choices: &Choices) -> Result<Analysis, NotADump> {
+        self.reader = Reader::default();
         let dump = dump::read(bytes, choices)?;
-        Ok(self.analyze_dump(dump))
+        Ok(self.analyze_dump(dump, Reuse::None))
     }
 
-    pub fn analyze_dump(&mut self, dump: Dump) -> Analysis {
-        let keyed: Vec<(usize, (u64, u64))> = dump
+    /// Reads the edited text of a document: after a small edit only the edited rows
+    /// are read, decided and diffed again (the result is the same as a fresh read).
+    pub fn analyze_text(&mut self, text: String, choices: &Choices) -> Result<Analysis, NotADump> {
+        let (dump, reuse) = match self.reader.read(text, choices) {
+            Ok(r) => r,
+            Err(e) => {
+                self.rows.clear();
+                return Err(e);
+            }
+        };
+        Ok(self.analyze_dump(dump, reuse))
+    }
+
+    fn analyze_dump(&mut self, dump: Dump, reuse: Reuse) -> Analysis {
+        let map = match reuse {
+            Reuse::Rows(map) if !self.rows.is_empty() => Some(map),
+            _ => None,
+        };
+        self.last_incremental = map.is_some();
+        // Rows read the same way as before keep their passage, with no hashing.
+        let previous = std::mem::take(&mut self.rows);
+        let reused: Vec<Option<usize>> = dump
             .rows
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.kind != RowKind::Unchanged)
             .map(|(i, r)| {
+                let j = map?.old_of(i)?;
+                (previous.get(j)?.0 == r.reading && r.reading.is_some()).then_some(j)
+            })
+            .collect();
+        let keyed: Vec<Option<(u64, u64)>> = dump
+            .rows
+            .par_iter()
+            .enumerate()
+            .with_min_len(64)
+            .map(|(i, r)| {
+                if r.kind == RowKind::Unchanged {
+                    return None;
+                }
+                if let Some(j) = reused[i] {
+                    if let Some((k, _)) = &previous[j].1 {
+                        return Some(*k);
+                    }
+                }
                 let old = r.old.as_ref().map(|s| dump.slice(s)).unwrap_or("");
                 let new = r.new.as_ref().map(|s| dump.slice(s)).unwrap_or("");
-                (i, key(r.kind, old, new))
+                Some(key(r.kind, old, new))
             })
             .collect();
         let misses: Vec<(usize, (u64, u64))> = keyed
             .iter()
-            .filter(|(_, k)| !self.map.contains_key(k))
-            .cloned()
+            .enumerate()
+            .filter_map(|(i, k)| {
+                let k = (*k)?;
+                let known =
+                    reused[i].is_some_and(|j| previous[j].1.is_some()) || self.map.contains_key(&k);
+                (!known).then_some((i, k))
+            })
             .collect();
         let computed: Vec<((u64, u64), Entry)> = misses
             .par_iter()
@@ -84,29 +137,42 @@ impl DiffCache {
             })
             .collect();
         self.last_misses = computed.len();
-        self.last_hits = keyed.len() - computed.len();
-        let mut next: HashMap<(u64, u64), Entry> = HashMap::with_capacity(keyed.len());
+        self.last_hits = keyed.iter().flatten().count() - computed.len();
         for (k, e) in computed {
-            next.insert(k, e);
+            self.map.insert(k, e);
         }
-        let mut passages = Vec::with_capacity(keyed.len());
-        for (i, k) in &keyed {
-            let e = match next.get(k) {
-                Some(e) => e.clone(),
-                None => {
-                    let e = self.map.get(k).cloned().expect("key checked above");
-                    next.insert(*k, e.clone());
-                    e
-                }
-            };
-            passages.push(Passage {
-                row: *i,
-                class: e.0,
-                diff: e.1.clone(),
+        let mut rows = Vec::with_capacity(dump.rows.len());
+        let mut passages = Vec::with_capacity(previous.len().max(16));
+        for (i, k) in keyed.iter().enumerate() {
+            let entry = k.map(|k| {
+                let e = reused[i]
+                    .and_then(|j| previous[j].1.as_ref().map(|(_, e)| e.clone()))
+                    .or_else(|| self.map.get(&k).cloned())
+                    .expect("every passage was computed above");
+                (k, e)
             });
+            if let Some((_, e)) = &entry {
+                passages.push(Passage {
+                    row: i,
+                    class: e.0,
+                    diff: e.1.clone(),
+                });
+            }
+            rows.push((dump.rows[i].reading, entry));
         }
-        self.map = next;
-        let moves = find_moves(&dump);
+        // Keep only the diffs this text uses once the map holds many others.
+        if map.is_none() || self.map.len() > 2 * passages.len() + 1024 {
+            self.map = rows.iter().filter_map(|(_, e)| e.clone()).collect();
+        }
+        self.rows = rows;
+        let moves = match (map, self.moves.as_mut()) {
+            (Some(_), Some(index)) => index.update(&dump, &reused),
+            _ => {
+                let (index, moves) = MoveIndex::build(&dump);
+                self.moves = Some(index);
+                moves
+            }
+        };
         Analysis {
             dump,
             passages,

@@ -232,9 +232,8 @@ impl Store {
             let started = std::time::Instant::now();
             let text = rope.to_string();
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-            let analysis = cache.analyze(text.as_bytes(), &choices);
+            let analysis = cache.analyze_text(text, &choices);
             let diffs_computed = cache.last_misses;
-            drop(text);
             let snap = Arc::new(Snapshot {
                 key: key.to_string(),
                 version,

@@ -1,0 +1,225 @@
+//! Moved sentences: a sentence of the older version that reappears, in the newer
+//! version, inside a different row.
+//!
+//! The matching is greedy: older sentences are taken in document order, and each takes
+//! the most similar newer sentence not yet taken (Dice coefficient of their word
+//! multisets at least [`SAME_SENTENCE`]; ties go to the later sentence). Candidates are
+//! the newer sentences that share a 4-word shingle with it, ignoring shingles found more
+//! than [`COMMON_SHINGLE`] times among the newer sentences. [`find_moves`] runs it once;
+//! [`MoveIndex`] keeps its state so that an edit of a few rows re-decides only the
+//! sentences the edit can reach (see `incremental.rs`).
+
+mod incremental;
+
+pub use incremental::{reused_rows, MoveIndex, UpdateStats};
+
+use crate::dump::{Dump, RowKind, Side, Span};
+use crate::text::{mix, sentence_word_ranges, word_key, word_spans, FastMap};
+use serde::Serialize;
+use std::cmp::Ordering;
+
+/// Sentences shorter than this many words are too common ("He declined to comment.")
+/// to count as moved.
+const MIN_WORDS: usize = 6;
+/// Share of words two sentences must have in common to be the same sentence reworded.
+const SAME_SENTENCE: f32 = 0.75;
+const SHINGLE: usize = 4;
+/// A shingle found in more sentences than this is too common to follow.
+const COMMON_SHINGLE: usize = 8;
+
+/// A sentence that left one row of the older version and shows up in another row
+/// of the newer version.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Move {
+    /// Row index and dump span of the sentence in the older (left) column.
+    pub from_row: usize,
+    pub from: Span,
+    /// Row index and dump span of the sentence in the newer (right) column.
+    pub to_row: usize,
+    pub to: Span,
+}
+
+/// A sentence of at least [`MIN_WORDS`] words, tokenized once.
+struct Sent {
+    /// Byte range relative to the start of its row half.
+    start: usize,
+    end: usize,
+    /// Number of words.
+    words: usize,
+    /// The word keys sorted (for [`dice`]), then the hashes of the 4-word shingles in
+    /// text order: exactly `text::shingles(sentence, 4)`, which keys the same words.
+    data: Box<[u64]>,
+    /// [`MoveIndex`] only: for an older sentence, the newer sentence it matched; for a
+    /// newer one, the older sentence that took it ([`incremental::NONE`] if none).
+    link: u64,
+}
+
+impl Sent {
+    fn sorted(&self) -> &[u64] {
+        &self.data[..self.words]
+    }
+    fn shingles(&self) -> &[u64] {
+        &self.data[self.words..]
+    }
+}
+
+/// The sentences of one paragraph that are long enough to follow.
+fn paragraph_sentences(text: &str) -> Vec<Sent> {
+    let words = word_spans(text);
+    let mut out = Vec::new();
+    let mut keys: Vec<u64> = Vec::new();
+    for r in sentence_word_ranges(text, &words) {
+        if r.len() < MIN_WORDS {
+            continue;
+        }
+        let n = r.len();
+        keys.clear();
+        keys.extend(words[r.clone()].iter().map(|w| word_key(&text[w.clone()])));
+        let mut data = Vec::with_capacity(2 * n + 1 - SHINGLE);
+        data.extend_from_slice(&keys);
+        data.sort_unstable();
+        data.extend(keys.windows(SHINGLE).map(mix));
+        out.push(Sent {
+            start: words[r.start].start,
+            end: words[r.end - 1].end,
+            words: n,
+            data: data.into_boxed_slice(),
+            link: incremental::NONE,
+        });
+    }
+    out
+}
+
+/// The sentences a row contributes on one side (none for unchanged or unreadable rows,
+/// whose text did not change).
+fn row_sentences(dump: &Dump, row: usize, side: Side) -> Vec<Sent> {
+    let r = &dump.rows[row];
+    if matches!(r.kind, RowKind::Unchanged | RowKind::Unreadable) {
+        return Vec::new();
+    }
+    match r.half(side) {
+        Some(half) => paragraph_sentences(dump.slice(half)),
+        None => Vec::new(),
+    }
+}
+
+/// Dice coefficient of two word multisets given sorted: twice the size of their
+/// multiset intersection over the sum of their sizes.
+fn dice(a: &Sent, b: &Sent) -> f32 {
+    let (x, y) = (a.sorted(), b.sorted());
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * common as f32 / (x.len() + y.len()) as f32
+}
+
+/// The greedy step: among `candidates` (in document order, not yet taken), the most
+/// similar one at or above [`SAME_SENTENCE`]; the last of equally similar ones, as
+/// `Iterator::max_by` picks.
+fn best_of<T: Copy>(candidates: impl Iterator<Item = (T, f32)>) -> Option<T> {
+    let mut best: Option<(T, f32)> = None;
+    for (c, d) in candidates {
+        if d < SAME_SENTENCE {
+            continue;
+        }
+        match best {
+            Some((_, bd)) if bd.total_cmp(&d) == Ordering::Greater => {}
+            _ => best = Some((c, d)),
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+/// Rows per parallel tokenizing task.
+const CHUNK: usize = 64;
+
+/// Every row's sentences on both sides, tokenized on all cores.
+fn all_sentences(dump: &Dump) -> Vec<[Vec<Sent>; 2]> {
+    use rayon::prelude::*;
+    (0..dump.rows.len())
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|i| {
+            [
+                row_sentences(dump, i, Side::Old),
+                row_sentences(dump, i, Side::New),
+            ]
+        })
+        .collect()
+}
+
+/// Finds sentences that moved between rows. Each older sentence is matched to at most
+/// one newer sentence (the most similar one), and only across different rows.
+pub fn find_moves(dump: &Dump) -> Vec<Move> {
+    let rows = all_sentences(dump);
+    // Newer sentences in document order: (row, sentence).
+    let new: Vec<(usize, &Sent)> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r[1].iter().map(move |s| (i, s)))
+        .collect();
+    if new.is_empty() || rows.iter().all(|r| r[0].is_empty()) {
+        return Vec::new();
+    }
+    let mut index: FastMap<u64, Vec<u32>> = FastMap::default();
+    for (j, (_, s)) in new.iter().enumerate() {
+        for &h in s.shingles() {
+            index.entry(h).or_default().push(j as u32);
+        }
+    }
+    let mut used = vec![false; new.len()];
+    let mut moves = Vec::new();
+    let mut candidates: Vec<u32> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        for s in &r[0] {
+            // Shingles shared by many sentences (boilerplate, repeated text) say nothing
+            // about where one sentence went, and would make this quadratic.
+            candidates.clear();
+            for h in s.shingles() {
+                if let Some(js) = index.get(h) {
+                    if js.len() <= COMMON_SHINGLE {
+                        candidates.extend_from_slice(js);
+                    }
+                }
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let best = best_of(
+                candidates
+                    .iter()
+                    .filter(|&&j| !used[j as usize])
+                    .map(|&j| (j as usize, dice(s, new[j as usize].1))),
+            );
+            if let Some(j) = best {
+                used[j] = true;
+                let (to_row, t) = new[j];
+                if to_row != i {
+                    let from = dump.rows[i].old.as_ref().expect("a row with old sentences");
+                    let to = dump.rows[to_row]
+                        .new
+                        .as_ref()
+                        .expect("a row with new sentences");
+                    moves.push(Move {
+                        from_row: i,
+                        from: from.start + s.start..from.start + s.end,
+                        to_row,
+                        to: to.start + t.start..to.start + t.end,
+                    });
+                }
+            }
+        }
+    }
+    moves
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,326 @@
+//! Reading an edited dump again, redoing only what the edit can change.
+//!
+//! The language server re-reads a dump after every keystroke. A [`Reader`] keeps the
+//! previous read's lines, body rows, row shapes and decision evidence; the next text
+//! is compared with the previous one (common prefix and suffix), and only the lines
+//! between are scanned and shaped again. Decisions are redone only for the runs whose
+//! rows or evidence changed (`decide::DecideState::update`). The result is always
+//! exactly what [`super::read`] gives for the same text; anything unusual (a change in
+//! the header, title or time rows, sidecar choices, a BOM, a truncated or unterminated
+//! file, a pipe table) is simply read whole.
+
+use super::build::{
+    assemble, inputs_of, read_diff_page_parts, rows_of, scan_body, truncated_row, Parts,
+};
+use super::choices::Choices;
+use super::decide::{RowInput, RowMap};
+use super::lines::LineTable;
+use super::model::*;
+use super::split::{shape, RowShape};
+use super::{header, pipe};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// A row's reading and its folded paragraph in each version.
+type Folded = (Option<Reading>, [Option<Arc<str>>; 2]);
+
+/// What the previous read left for the next one.
+struct Previous {
+    text: String,
+    /// Per row: its reading and its folded paragraph in each version.
+    folded: Vec<Folded>,
+    starts: Vec<usize>,
+    spans: Vec<Span>,
+    parts: Parts,
+}
+
+/// A dump reader that remembers its last read. See the module comment.
+#[derive(Default)]
+pub struct Reader {
+    previous: Option<Previous>,
+}
+
+/// How the rows of a read relate to the previous read's rows.
+#[derive(Clone, Copy, Debug)]
+pub enum Reuse {
+    /// Read whole: no row is known to be the same.
+    None,
+    /// Rows outside the map's window have the same text as before (their decisions
+    /// may still differ).
+    Rows(RowMap),
+}
+
+impl Reader {
+    /// Reads `text` (already decoded: the language server's buffer).
+    pub fn read(&mut self, text: String, choices: &Choices) -> Result<(Dump, Reuse), NotADump> {
+        if let Some(prev) = self.previous.take() {
+            if incremental_ok(&prev, &text, choices) {
+                match self.update(prev, text) {
+                    Ok((dump, map)) => return Ok((dump, Reuse::Rows(map))),
+                    Err(text) => return self.read_whole(text, choices).map(|d| (d, Reuse::None)),
+                }
+            }
+        }
+        self.read_whole(text, choices).map(|d| (d, Reuse::None))
+    }
+
+    fn read_whole(&mut self, text: String, choices: &Choices) -> Result<Dump, NotADump> {
+        let bytes = text.into_bytes();
+        let decoded = super::lines::decode(&bytes);
+        drop(bytes);
+        let table = LineTable::new(&decoded.text);
+        let found = header::locate(&decoded.text, &table)?;
+        if found.format == Format::PipeTable {
+            let mut dump = pipe::read_pipe_table(decoded, table, found);
+            dump.findings.sort_by_key(|f| (f.span.start, f.severity));
+            return Ok(dump);
+        }
+        let spans = table.spans.clone();
+        let (dump, parts) = read_diff_page_parts(decoded, table, found, choices, true);
+        if let Some(parts) = parts {
+            if choices.rows.is_empty() {
+                self.previous = Some(Previous {
+                    text: dump.text.clone(),
+                    folded: folded_of(&dump),
+                    starts: dump.line_starts.clone(),
+                    spans,
+                    parts,
+                });
+            }
+        }
+        Ok(dump)
+    }
+
+    /// Reads `text` as an edit of the previous text; gives the text back when it
+    /// has to be read whole after all (it now ends inside a row).
+    fn update(&mut self, prev: Previous, text: String) -> Result<(Dump, RowMap), String> {
+        let Previous {
+            text: old_text,
+            folded,
+            starts,
+            spans,
+            parts,
+        } = prev;
+        let (n, m) = (old_text.len(), text.len());
+        let p = common_prefix(old_text.as_bytes(), text.as_bytes());
+        let s = common_suffix(old_text.as_bytes(), text.as_bytes(), n.min(m) - p);
+        let lines = starts.len();
+        // Old lines `..a` lie wholly (with their ending) in the common prefix; old
+        // lines `b..` start after a newline in the common suffix. The last line is
+        // always scanned again, since whether a blank line is the last one matters.
+        let a = starts[1..].partition_point(|&t| t <= p).min(lines - 1);
+        let b = starts.partition_point(|&st| st < n - s + 1).max(a);
+        let from = starts[a];
+        let to_old = if b < lines { starts[b] } else { n };
+        let to_new = to_old + m - n;
+        // New lines between.
+        let mut new_starts: Vec<usize> = Vec::with_capacity(lines + 8);
+        let mut new_spans: Vec<Span> = Vec::with_capacity(lines + 8);
+        new_starts.extend_from_slice(&starts[..a]);
+        new_spans.extend_from_slice(&spans[..a]);
+        let bytes = text.as_bytes();
+        let mut start = from;
+        for i in from..to_new {
+            if bytes[i] == b'\n' {
+                let end = if i > start && bytes[i - 1] == b'\r' {
+                    i - 1
+                } else {
+                    i
+                };
+                new_starts.push(start);
+                new_spans.push(start..end);
+                start = i + 1;
+            }
+        }
+        // A last line with no line ending (as `LineTable` counts it).
+        if to_new == m && start < m {
+            new_starts.push(start);
+            new_spans.push(start..m);
+        }
+        let window_lines = new_starts.len() - a;
+        let shift = |x: usize| x + m - n;
+        new_starts.extend(starts[b..].iter().map(|&x| shift(x)));
+        new_spans.extend(spans[b..].iter().map(|r| shift(r.start)..shift(r.end)));
+        let line_shift = |l: usize| l + a + window_lines - b;
+        // Body rows and line findings: kept before, scanned between, shifted after.
+        let Parts {
+            located,
+            title,
+            time,
+            head_findings,
+            body_start,
+            body,
+            line_findings,
+            shapes,
+            mut decide,
+        } = parts;
+        let (window_body, window_findings) = scan_body(&text, &new_spans, a..a + window_lines);
+        let ra = body.partition_point(|(l, _)| *l < a);
+        let rb = body.partition_point(|(l, _)| *l < b);
+        let map = RowMap {
+            prefix: ra,
+            old_end: rb,
+            new_end: ra + window_body.len(),
+        };
+        let mut new_body: Vec<(usize, Span)> = Vec::with_capacity(body.len() + 4);
+        new_body.extend_from_slice(&body[..ra]);
+        new_body.extend(window_body.iter().cloned());
+        new_body.extend(
+            body[rb..]
+                .iter()
+                .map(|(l, r)| (line_shift(*l), shift(r.start)..shift(r.end))),
+        );
+        // A file that now ends inside a row is read whole (the row is unreadable).
+        if !text.ends_with('\n') {
+            if let Some((_, r)) = new_body.last() {
+                if truncated_row(&text[r.clone()]).is_some() {
+                    return Err(text);
+                }
+            }
+        }
+        let fa = line_findings.partition_point(|(l, _)| *l < a);
+        let fb = line_findings.partition_point(|(l, _)| *l < b);
+        let mut new_findings: Vec<(usize, Finding)> = Vec::with_capacity(line_findings.len() + 4);
+        new_findings.extend_from_slice(&line_findings[..fa]);
+        new_findings.extend(window_findings);
+        new_findings.extend(line_findings[fb..].iter().map(|(l, f)| {
+            let mut f = f.clone();
+            f.span = shift(f.span.start)..shift(f.span.end);
+            (line_shift(*l), f)
+        }));
+        // Shapes: only the new rows are shaped.
+        let mut shapes = shapes;
+        let suffix_shapes = shapes.split_off(rb);
+        let removed_shapes = shapes.split_off(ra);
+        let window_shapes: Vec<RowShape> = window_body
+            .par_iter()
+            .map(|(_, r)| shape(&text[r.clone()]))
+            .collect();
+        shapes.extend(window_shapes);
+        shapes.extend(suffix_shapes);
+        let removed: Vec<RowInput> = body[ra..rb]
+            .iter()
+            .zip(removed_shapes)
+            .map(|((_, r), shape)| RowInput {
+                text: &old_text[r.clone()],
+                shape,
+                forced: None,
+            })
+            .collect();
+        let (inputs, _) = inputs_of(&text, &new_body, shapes, &Choices::default());
+        let decisions = decide.update(&inputs, &removed, map);
+        drop(removed);
+        let rows = rows_of(&new_body, &inputs, decisions);
+        let shapes: Vec<RowShape> = inputs.into_iter().map(|i| i.shape).collect();
+        let mut findings = head_findings.clone();
+        findings.extend(new_findings.iter().map(|(_, f)| f.clone()));
+        // The next read compares against this text: copy it into the previous
+        // text's buffer, whose pages are already mapped (a fresh 10 MB buffer costs
+        // more in page faults than the copy itself).
+        let mut kept_text = old_text;
+        kept_text.clear();
+        kept_text.push_str(&text);
+        let reading_of: Vec<Option<Reading>> = rows.iter().map(|r| r.reading).collect();
+        let dump = assemble(
+            text,
+            &located,
+            new_starts.clone(),
+            title.clone(),
+            time.clone(),
+            rows,
+            findings,
+            false,
+            false,
+            &|i, side| {
+                // A row read the same way as before has the same paragraphs.
+                let j = map.old_of(i)?;
+                let (reading, texts) = folded.get(j)?;
+                if *reading != reading_of[i] {
+                    return None;
+                }
+                texts[side.index()].clone()
+            },
+        );
+        let new_folded = folded_of(&dump);
+        drop(folded);
+        self.previous = Some(Previous {
+            text: kept_text,
+            folded: new_folded,
+            starts: new_starts,
+            spans: new_spans,
+            parts: Parts {
+                located,
+                title,
+                time,
+                head_findings,
+                body_start,
+                body: new_body,
+                line_findings: new_findings,
+                shapes,
+                decide,
+            },
+        });
+        Ok((dump, map))
+    }
+}
+
+fn folded_of(dump: &Dump) -> Vec<Folded> {
+    let mut out: Vec<Folded> = dump
+        .rows
+        .iter()
+        .map(|r| (r.reading, [None, None]))
+        .collect();
+    for (side, v) in dump.versions.iter().enumerate() {
+        for p in &v.paragraphs {
+            out[p.row].1[side] = Some(p.text.clone());
+        }
+    }
+    out
+}
+
+/// Whether `text` can be read as an edit of the previous text.
+fn incremental_ok(prev: &Previous, text: &str, choices: &Choices) -> bool {
+    if !choices.rows.is_empty() || text.starts_with('\u{feff}') {
+        return false;
+    }
+    // Without a time row, the line after the title was looked at as one: an edit
+    // there could make it one.
+    if prev.parts.title.is_none() || prev.parts.time.is_none() {
+        return false;
+    }
+    // The header, title and time rows must be untouched: the first body line and
+    // every line before it lie in the common prefix.
+    let body_start = prev.parts.body_start;
+    if body_start >= prev.starts.len() {
+        return false;
+    }
+    let head_end = prev.starts[body_start];
+    text.len() >= head_end && prev.text.as_bytes()[..head_end] == text.as_bytes()[..head_end]
+}
+
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 256;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + CHUNK <= n && a[i..i + CHUNK] == b[i..i + CHUNK] {
+        i += CHUNK;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// Length of the common suffix, at most `limit`.
+fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
+    const CHUNK: usize = 256;
+    let (n, m) = (a.len(), b.len());
+    let mut k = 0;
+    while k + CHUNK <= limit && a[n - k - CHUNK..n - k] == b[m - k - CHUNK..m - k] {
+        k += CHUNK;
+    }
+    while k < limit && a[n - k - 1] == b[m - k - 1] {
+        k += 1;
+    }
+    k
+}

@@ -1,0 +1,252 @@
+//! The incremental reader gives exactly what a fresh read gives, after every edit of
+//! a chain of random edits, on the corpus dumps and on generated ones.
+
+use palimpsest::analyze;
+use palimpsest::dump::{read_plain, Choices, Dump, Reader, Reuse};
+use palimpsest::generate::{self, Rng};
+use palimpsest::store::cache::DiffCache;
+use std::path::PathBuf;
+
+fn corpus_dumps() -> Vec<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out = vec![root.join("examples/south-korea-japan-gsomia.txt")];
+    let dev = root.join("../shared/corpus/dev");
+    if let Ok(entries) = std::fs::read_dir(&dev) {
+        let mut v: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        v.sort();
+        out.extend(v);
+    }
+    out
+}
+
+const SNIPPETS: &[&str] = &[
+    "“quoted” — dash",
+    "café déjà vu",
+    "🚀 launch",
+    "東京で会談",
+    "He said.",
+    " ",
+    "",
+    "The minister said the talks would continue next week.",
+];
+
+/// One random edit of `text`, on line boundaries or inside a line.
+fn edit(text: &str, rng: &mut Rng) -> String {
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_owned).collect();
+    let n = lines.len();
+    // Mostly body lines; now and then anywhere (the header too).
+    let lo = if rng.chance(0.9) {
+        (n / 2).min(n - 1)
+    } else {
+        0
+    };
+    let i = rng.range(lo, n - 1);
+    let j = rng.range(lo, n - 1);
+    let snippet = SNIPPETS[rng.below(SNIPPETS.len())];
+    match rng.below(10) {
+        // Replace a word inside a line.
+        0 | 1 => {
+            let line = lines[i].clone();
+            let words: Vec<&str> = line.split(' ').collect();
+            let k = rng.below(words.len());
+            let mut w: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+            let nl = w[k].ends_with('\n');
+            w[k] = format!("{snippet}{}", if nl { "\n" } else { "" });
+            lines[i] = w.join(" ");
+        }
+        // Delete a line.
+        2 => {
+            if n > 2 {
+                lines.remove(i);
+            }
+        }
+        // Copy a line elsewhere.
+        3 => {
+            let l = lines[j].clone();
+            lines.insert(i, l);
+        }
+        // Make a row doubled (unchanged) or undo that.
+        4 => {
+            let l = lines[i].trim_end_matches('\n').to_owned();
+            lines[i] = format!("{l}{l}\n");
+        }
+        // Join two lines.
+        5 => {
+            if i + 1 < n {
+                let next = lines.remove(i + 1);
+                let l = lines[i].trim_end_matches('\n').to_owned();
+                lines[i] = format!("{l} {next}");
+            }
+        }
+        // Split a line.
+        6 => {
+            let l = lines[i].clone();
+            if let Some(at) = l.char_indices().map(|(k, _)| k).nth(l.chars().count() / 2) {
+                lines[i] = format!("{}\n{}", &l[..at], &l[at..]);
+            }
+        }
+        // A blank line, or a line of new text.
+        7 => lines.insert(i, format!("{snippet}\n")),
+        // Swap two lines.
+        8 => lines.swap(i, j),
+        // Append at the end of a line.
+        _ => {
+            let l = lines[i].trim_end_matches('\n').to_owned();
+            lines[i] = format!("{l} {snippet}\n");
+        }
+    }
+    let mut out: String = lines.concat();
+    // Now and then, add or drop the final line ending.
+    if rng.chance(0.05) {
+        if out.ends_with('\n') {
+            out.pop();
+        } else {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize) {
+    let mut reader = Reader::default();
+    let mut cache = DiffCache::default();
+    let mut rng = Rng::new(seed);
+    let mut text = text.to_owned();
+    let (mut incremental, mut whole) = (0, 0);
+    for step in 0..=edits {
+        if step > 0 {
+            text = edit(&text, &mut rng);
+        }
+        let fresh = read_plain(text.as_bytes());
+        let got = reader.read(text.clone(), &Choices::default());
+        // The language server's path: reader, word diffs and moves, all incremental.
+        let analysed = cache.analyze_text(text.clone(), &Choices::default());
+        match (analysed, analyze(text.as_bytes(), &Choices::default())) {
+            (Ok(a), Ok(b)) => {
+                assert!(
+                    a.dump == b.dump,
+                    "{name} edit {step}: analysis dump differs"
+                );
+                assert!(
+                    a.passages == b.passages,
+                    "{name} edit {step}: passages differ"
+                );
+                assert!(a.moves == b.moves, "{name} edit {step}: moves differ");
+            }
+            (Err(_), Err(_)) => {}
+            _ => panic!("{name} edit {step}: the analyses disagree on whether this is a dump"),
+        }
+        match (fresh, got) {
+            (Ok(fresh), Ok((dump, reuse))) => {
+                if dump != fresh {
+                    panic!(
+                        "{name}, seed {seed}, edit {step}: the incremental read differs from a fresh read\n{}",
+                        first_difference(&dump, &fresh)
+                    );
+                }
+                match reuse {
+                    Reuse::Rows(map) => {
+                        incremental += 1;
+                        check_map(&dump, map);
+                    }
+                    Reuse::None => whole += 1,
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(a.message, b.message),
+            (Err(_), Ok(_)) => panic!("{name} edit {step}: read incrementally, fresh read fails"),
+            (Ok(_), Err(e)) => {
+                panic!("{name} edit {step}: fresh read ok, incremental fails: {e:?}")
+            }
+        }
+    }
+    (incremental, whole)
+}
+
+/// Rows the map says are kept lie outside the window.
+fn check_map(dump: &Dump, map: palimpsest::dump::RowMap) {
+    assert!(map.prefix <= map.new_end && map.new_end <= dump.rows.len());
+}
+
+fn first_difference(a: &Dump, b: &Dump) -> String {
+    if a.rows.len() != b.rows.len() {
+        return format!("rows: {} vs {}", a.rows.len(), b.rows.len());
+    }
+    for (i, (x, y)) in a.rows.iter().zip(&b.rows).enumerate() {
+        if x != y {
+            return format!("row {i}:\n  incremental {x:?}\n  fresh       {y:?}");
+        }
+    }
+    if a.findings != b.findings {
+        for (x, y) in a.findings.iter().zip(&b.findings) {
+            if x != y {
+                return format!("finding:\n  incremental {x:?}\n  fresh       {y:?}");
+            }
+        }
+        return format!("findings: {} vs {}", a.findings.len(), b.findings.len());
+    }
+    if a.line_starts != b.line_starts {
+        return "line starts differ".into();
+    }
+    if a.versions != b.versions {
+        return "versions differ".into();
+    }
+    "header, title or time differ".into()
+}
+
+#[test]
+fn corpus_dumps_after_random_edits() {
+    let (mut inc, mut whole) = (0, 0);
+    for (k, path) in corpus_dumps().iter().enumerate() {
+        let text = std::fs::read_to_string(path).unwrap();
+        let (i, w) = check_chain(&path.display().to_string(), &text, 1000 + k as u64, 12);
+        inc += i;
+        whole += w;
+    }
+    // Most edits must take the incremental path, or this test proves nothing.
+    assert!(
+        inc > 2 * whole,
+        "{inc} incremental reads, {whole} whole reads"
+    );
+}
+
+#[test]
+fn generated_dumps_after_random_edits() {
+    let (mut inc, mut whole) = (0, 0);
+    for seed in 0..6 {
+        let (text, _) = generate::dump_of_size(seed, 60_000);
+        let (i, w) = check_chain(&format!("generated {seed}"), &text, seed, 40);
+        inc += i;
+        whole += w;
+    }
+    assert!(
+        inc > 2 * whole,
+        "{inc} incremental reads, {whole} whole reads"
+    );
+}
+
+#[test]
+fn identical_text_and_edits_at_the_ends() {
+    let text = std::fs::read_to_string(&corpus_dumps()[0]).unwrap();
+    let mut reader = Reader::default();
+    let (first, _) = reader.read(text.clone(), &Choices::default()).unwrap();
+    let (again, reuse) = reader.read(text.clone(), &Choices::default()).unwrap();
+    assert_eq!(first, again);
+    // Only the last row is read again (whether a blank line is the last one matters).
+    assert!(
+        matches!(reuse, Reuse::Rows(m) if m.prefix + 1 >= m.new_end && m.new_end + 1 >= again.rows.len())
+    );
+    // A line appended at the end, then removed again.
+    let longer = format!("{text}A new closing paragraph was added.\n");
+    let (d, _) = reader.read(longer.clone(), &Choices::default()).unwrap();
+    assert_eq!(d, read_plain(longer.as_bytes()).unwrap());
+    let (d, _) = reader.read(text.clone(), &Choices::default()).unwrap();
+    assert_eq!(d, first);
+    // A header edit is read whole, and still right.
+    let header = text.replacen("This article", "This  article", 1);
+    let (d, reuse) = reader.read(header.clone(), &Choices::default()).unwrap();
+    assert!(matches!(reuse, Reuse::None));
+    assert_eq!(d, read_plain(header.as_bytes()).unwrap());
+}
