@@ -76,18 +76,21 @@ enum Choice {
 /// Shingle multiset keyed by hash: how many paragraphs of a version contain it.
 type Counts = FastMap<u64, i32>;
 
-/// The paragraphs outside a run: counts for the whole dump minus the run's own.
+/// The paragraphs outside a run: the unchanged rows (`base`, the same in both
+/// versions, so kept once), plus in pass 2 every run's reading (`runs`) minus the
+/// run's own.
 #[derive(Clone, Copy)]
 struct Ext<'a> {
-    all: &'a [Counts; 2],
+    base: &'a Counts,
+    runs: Option<&'a [Counts; 2]>,
     own: Option<&'a [Counts; 2]>,
 }
 
 impl Ext<'_> {
     fn get(&self, side: usize, h: u64) -> i32 {
-        let all = self.all[side].get(&h).copied().unwrap_or(0);
-        let own = self.own.and_then(|o| o[side].get(&h).copied()).unwrap_or(0);
-        all - own
+        let count = |c: Option<&Counts>| c.and_then(|c| c.get(&h).copied()).unwrap_or(0);
+        count(Some(self.base)) + count(self.runs.map(|r| &r[side]))
+            - count(self.own.map(|o| &o[side]))
     }
 }
 
@@ -583,9 +586,9 @@ pub struct DecideState {
     paragraph_len: f32,
     runs: Vec<RunState>,
     /// Shingles of the unchanged rows (the same for both versions).
-    base: [Counts; 2],
-    /// `base` plus every run's contribution.
-    everything: [Counts; 2],
+    base: Counts,
+    /// Every run's contribution, per version.
+    runs_counts: [Counts; 2],
     /// More than one run: pass 2 is needed.
     multi: bool,
 }
@@ -713,13 +716,13 @@ struct Changed {
 impl Changed {
     const BITS: usize = 1 << 16;
 
-    fn new(before: &[Counts; 2], now: &[Counts; 2]) -> Changed {
+    /// From each touched shingle's (before, after) count in each version.
+    fn new(touched: impl Iterator<Item = (u64, [(i32, i32); 2])>) -> Changed {
         let mut ranges: FastMap<u64, [Option<(i32, i32)>; 2]> = FastMap::default();
-        for side in 0..2 {
-            for (h, old) in &before[side] {
-                let new = now[side].get(h).copied().unwrap_or(0);
-                if new != *old {
-                    ranges.entry(*h).or_default()[side] = Some((new.min(*old), new.max(*old)));
+        for (h, sides) in touched {
+            for (side, (old, new)) in sides.into_iter().enumerate() {
+                if new != old {
+                    ranges.entry(h).or_default()[side] = Some((new.min(old), new.max(old)));
                 }
             }
         }
@@ -761,11 +764,10 @@ impl DecideState {
         let (mut out, ranges) = runs_of(rows);
         let paragraph_len = paragraph_len(rows);
         let ctx = Context { paragraph_len };
-        let mut base: [Counts; 2] = [Counts::default(), Counts::default()];
+        let mut base = Counts::default();
         for r in rows.iter().filter(|r| r.shape.doubled) {
             for h in unchanged_shingles(r) {
-                *base[0].entry(h).or_default() += 1;
-                *base[1].entry(h).or_default() += 1;
+                *base.entry(h).or_default() += 1;
             }
         }
         let mut runs: Vec<RunState> = ranges
@@ -775,7 +777,8 @@ impl DecideState {
                     &ctx,
                     &rows[r.clone()],
                     Ext {
-                        all: &base,
+                        base: &base,
+                        runs: None,
                         own: None,
                     },
                 );
@@ -789,9 +792,9 @@ impl DecideState {
                 }
             })
             .collect();
-        let mut everything = base.clone();
+        let mut runs_counts: [Counts; 2] = [Counts::default(), Counts::default()];
         for run in &runs {
-            for (all, c) in everything.iter_mut().zip(&run.contribution) {
+            for (all, c) in runs_counts.iter_mut().zip(&run.contribution) {
                 for (h, n) in c {
                     *all.entry(*h).or_default() += n;
                 }
@@ -801,7 +804,8 @@ impl DecideState {
         runs.par_iter_mut().for_each(|run| {
             run.second = if multi {
                 let ext = Ext {
-                    all: &everything,
+                    base: &base,
+                    runs: Some(&runs_counts),
                     own: Some(&run.contribution),
                 };
                 decide_run(&ctx, &rows[run.rows.clone()], ext)
@@ -818,7 +822,7 @@ impl DecideState {
             paragraph_len,
             runs,
             base,
-            everything,
+            runs_counts,
             multi,
         };
         (state, finish(out))
@@ -838,22 +842,21 @@ impl DecideState {
         let ctx = Context { paragraph_len };
         let redo_all = paragraph_len != self.paragraph_len;
         // Unchanged rows that left or joined.
-        // Counts before this update, per version, of every shingle touched.
-        let mut base_before = [Counts::default(), Counts::default()];
-        let mut all_before = [Counts::default(), Counts::default()];
+        // Counts before this update of every shingle touched.
+        let mut base_before = Counts::default();
+        let mut runs_before = [Counts::default(), Counts::default()];
         let window = &rows[map.prefix..map.new_end];
         for (rs, sign) in [(removed, -1), (window, 1)] {
             for r in rs.iter().filter(|r| r.shape.doubled) {
                 for h in unchanged_shingles(r) {
-                    // Both versions hold an unchanged row: record the change once.
-                    for side in 0..2 {
-                        add_counts(&mut self.base[side], h, sign, &mut base_before[side]);
-                        add_counts(&mut self.everything[side], h, sign, &mut all_before[side]);
-                    }
+                    add_counts(&mut self.base, h, sign, &mut base_before);
                 }
             }
         }
-        let base_changed = Changed::new(&base_before, &self.base);
+        let base_changed = Changed::new(base_before.iter().map(|(h, old)| {
+            let new = self.base.get(h).copied().unwrap_or(0);
+            (*h, [(*old, new), (*old, new)])
+        }));
         // Match each new run to the previous run it repeats, if any.
         let mut old: FastMap<usize, RunState> = std::mem::take(&mut self.runs)
             .into_iter()
@@ -882,7 +885,12 @@ impl DecideState {
         });
         // Runs that are gone take their contributions with them.
         for run in old.values() {
-            apply(&mut self.everything, &run.contribution, -1, &mut all_before);
+            apply(
+                &mut self.runs_counts,
+                &run.contribution,
+                -1,
+                &mut runs_before,
+            );
         }
         drop(old);
         // Pass 1 again where a run is new or the unchanged rows' shingles it looks up changed.
@@ -906,7 +914,8 @@ impl DecideState {
                         &ctx,
                         &rows[r.clone()],
                         Ext {
-                            all: base,
+                            base,
+                            runs: None,
                             own: None,
                         },
                     );
@@ -925,9 +934,9 @@ impl DecideState {
                 (prev, Some((first, contribution))) => {
                     let shingles = prev.as_ref().and_then(|p| p.shingles.clone());
                     if let Some(p) = prev {
-                        apply(&mut self.everything, &p.contribution, -1, &mut all_before);
+                        apply(&mut self.runs_counts, &p.contribution, -1, &mut runs_before);
                     }
-                    apply(&mut self.everything, &contribution, 1, &mut all_before);
+                    apply(&mut self.runs_counts, &contribution, 1, &mut runs_before);
                     RunState {
                         rows: r.clone(),
                         first,
@@ -941,10 +950,31 @@ impl DecideState {
             runs.push(run);
         }
         // Pass 2 again where pass 1 changed, or what the rest of the dump holds changed.
-        let all_changed = Changed::new(&all_before, &self.everything);
+        // What each version's rest holds: unchanged rows plus every run's reading.
+        let (base, runs_counts) = (&self.base, &self.runs_counts);
+        let count = |c: &Counts, h: &u64| c.get(h).copied().unwrap_or(0);
+        let all_changed = Changed::new(
+            base_before
+                .keys()
+                .chain(runs_before[0].keys())
+                .chain(runs_before[1].keys())
+                .map(|h| {
+                    let base_old = base_before.get(h).copied().unwrap_or(count(base, h));
+                    let sides = [0, 1].map(|side| {
+                        let runs_old = runs_before[side]
+                            .get(h)
+                            .copied()
+                            .unwrap_or(count(&runs_counts[side], h));
+                        (
+                            base_old + runs_old,
+                            count(base, h) + count(&runs_counts[side], h),
+                        )
+                    });
+                    (*h, sides)
+                }),
+        );
         let multi = runs.len() > 1;
         let was_multi = self.multi;
-        let everything = &self.everything;
         runs.par_iter_mut()
             .zip(&redo_first)
             .for_each(|(run, redo)| {
@@ -959,7 +989,8 @@ impl DecideState {
                 }
                 run.second = if multi {
                     let ext = Ext {
-                        all: everything,
+                        base,
+                        runs: Some(runs_counts),
                         own: Some(&run.contribution),
                     };
                     decide_run(&ctx, &rows[run.rows.clone()], ext)
