@@ -82,8 +82,8 @@ pub fn read_diff_page_parts(
         .with_min_len(64)
         .map(|(_, s)| shape(&text[s.clone()]))
         .collect();
-    let (inputs, ignored) = inputs_of(&text, &body, shapes, choices);
-    let (decide_state, decisions) = DecideState::new(&inputs);
+    let (mut inputs, ignored) = inputs_of(&text, &body, shapes, choices);
+    let (decide_state, decisions) = DecideState::new(&mut inputs);
     let decide_state = keep.then_some(decide_state);
     let mut rows = rows_of(&body, &inputs, decisions);
     let shapes: Vec<RowShape> = if keep {

@@ -593,13 +593,24 @@ pub struct DecideState {
     multi: bool,
 }
 
+/// An unchanged row: doubled, and not read otherwise by a person's choice.
+fn is_anchor(r: &RowInput) -> bool {
+    match r.forced {
+        Some(Reading::Unchanged) | None => r.shape.doubled,
+        Some(_) => false,
+    }
+}
+
+/// Once its shingles are counted, an unchanged row's word keys are needed no more
+/// (they are most of the reader's memory): drop them.
+fn drop_anchor_words(rows: &mut [RowInput]) {
+    for r in rows.iter_mut().filter(|r| is_anchor(r)) {
+        r.shape.words = Vec::new();
+    }
+}
+
 /// Runs of rows between anchors (unchanged rows), and the anchors' decisions.
 fn runs_of(rows: &[RowInput]) -> (Vec<Option<Decision>>, Vec<std::ops::Range<usize>>) {
-    let is_anchor = |r: &RowInput| match r.forced {
-        Some(Reading::Unchanged) => r.shape.doubled,
-        Some(_) => false,
-        None => r.shape.doubled,
-    };
     let mut out: Vec<Option<Decision>> = vec![None; rows.len()];
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = None;
@@ -644,6 +655,11 @@ fn paragraph_len(rows: &[RowInput]) -> f32 {
 
 /// The distinct shingles an unchanged row puts into each version.
 fn unchanged_shingles(r: &RowInput) -> Vec<u64> {
+    if r.shape.words.is_empty() && !r.text.is_empty() {
+        // An anchor of an earlier read, whose words were dropped: shape it again.
+        let shape = super::split::shape(r.text);
+        return RowData::new(&shape).range(0, shape.words.len() / 2);
+    }
     let d = RowData::new(&r.shape);
     d.range(0, r.shape.words.len() / 2)
 }
@@ -760,7 +776,7 @@ impl Changed {
 
 impl DecideState {
     /// Decides every row from scratch.
-    pub fn new(rows: &[RowInput]) -> (DecideState, Vec<Decision>) {
+    pub fn new(rows: &mut [RowInput]) -> (DecideState, Vec<Decision>) {
         let (mut out, ranges) = runs_of(rows);
         let paragraph_len = paragraph_len(rows);
         let ctx = Context { paragraph_len };
@@ -770,6 +786,8 @@ impl DecideState {
                 *base.entry(h).or_default() += 1;
             }
         }
+        drop_anchor_words(rows);
+        let rows: &[RowInput] = rows;
         let mut runs: Vec<RunState> = ranges
             .par_iter()
             .map(|r| {
@@ -833,7 +851,7 @@ impl DecideState {
     /// Gives exactly what [`DecideState::new`] gives for `rows`.
     pub fn update(
         &mut self,
-        rows: &[RowInput],
+        rows: &mut [RowInput],
         removed: &[RowInput],
         map: RowMap,
     ) -> Vec<Decision> {
@@ -853,6 +871,8 @@ impl DecideState {
                 }
             }
         }
+        drop_anchor_words(&mut rows[map.prefix..map.new_end]);
+        let rows: &[RowInput] = rows;
         let base_changed = Changed::new(base_before.iter().map(|(h, old)| {
             let new = self.base.get(h).copied().unwrap_or(0);
             (*h, [(*old, new), (*old, new)])

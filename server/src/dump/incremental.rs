@@ -207,8 +207,8 @@ impl Reader {
                 forced: None,
             })
             .collect();
-        let (inputs, _) = inputs_of(&text, &new_body, shapes, &Choices::default());
-        let decisions = decide.update(&inputs, &removed, map);
+        let (mut inputs, _) = inputs_of(&text, &new_body, shapes, &Choices::default());
+        let decisions = decide.update(&mut inputs, &removed, map);
         drop(removed);
         let rows = rows_of(&new_body, &inputs, decisions);
         let shapes: Vec<RowShape> = inputs.into_iter().map(|i| i.shape).collect();
