@@ -6,23 +6,13 @@
 //! `cargo bench --bench moves`. The summary (medians and ratios) is printed before
 //! criterion's output.
 
+mod common;
+use common::median;
 use criterion::{BenchmarkId, Criterion};
 use palimpsest::diff::{find_moves, reused_rows, MoveIndex};
 use palimpsest::dump::{read_plain, Dump, RowKind};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut v: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[v.len() / 2]
-}
 
 /// One-line edits: drop a word of a changed row in the middle, delete that line,
 /// duplicate it.

@@ -8,6 +8,8 @@
 //! `PALIMPSEST_BENCH_PROFILE=1` runs one analysis only, for a profiler).
 //! The summary lines (MB/s, ratio, peak memory) are printed before criterion's output.
 
+mod common;
+use common::median;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use palimpsest::dump::{read, Choices, Side};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -64,19 +66,6 @@ static ALLOC: Counting = Counting;
 
 fn mb(bytes: usize) -> f64 {
     bytes as f64 / 1e6
-}
-
-/// Median of `runs` timings of `f`.
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut v: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[v.len() / 2]
 }
 
 fn git_word_diff(a: &Path, b: &Path) -> Option<usize> {

@@ -655,13 +655,15 @@ fn paragraph_len(rows: &[RowInput]) -> f32 {
 
 /// The distinct shingles an unchanged row puts into each version.
 fn unchanged_shingles(r: &RowInput) -> Vec<u64> {
-    if r.shape.words.is_empty() && !r.text.is_empty() {
-        // An anchor of an earlier read, whose words were dropped: shape it again.
-        let shape = super::split::shape(r.text);
-        return RowData::new(&shape).range(0, shape.words.len() / 2);
-    }
-    let d = RowData::new(&r.shape);
-    d.range(0, r.shape.words.len() / 2)
+    // An anchor of an earlier read has had its words dropped: shape it again.
+    let reshaped;
+    let shape = if r.shape.words.is_empty() && !r.text.is_empty() {
+        reshaped = super::split::shape(r.text);
+        &reshaped
+    } else {
+        &r.shape
+    };
+    RowData::new(shape).range(0, shape.words.len() / 2)
 }
 
 /// Adds `n` to a shingle's count (dropping it at zero), remembering the count it
@@ -791,16 +793,7 @@ impl DecideState {
         let mut runs: Vec<RunState> = ranges
             .par_iter()
             .map(|r| {
-                let first = decide_run(
-                    &ctx,
-                    &rows[r.clone()],
-                    Ext {
-                        base: &base,
-                        runs: None,
-                        own: None,
-                    },
-                );
-                let contribution = contribution(&rows[r.clone()], &first);
+                let (first, contribution) = first_pass(&ctx, &rows[r.clone()], &base);
                 RunState {
                     rows: r.clone(),
                     first,
@@ -820,22 +813,9 @@ impl DecideState {
         }
         let multi = runs.len() > 1;
         runs.par_iter_mut().for_each(|run| {
-            run.second = if multi {
-                let ext = Ext {
-                    base: &base,
-                    runs: Some(&runs_counts),
-                    own: Some(&run.contribution),
-                };
-                decide_run(&ctx, &rows[run.rows.clone()], ext)
-            } else {
-                run.first.clone()
-            };
+            run.second = second_pass(&ctx, rows, &base, &runs_counts, run, multi);
         });
-        for run in &runs {
-            for (i, d) in run.rows.clone().zip(&run.second) {
-                out[i] = Some(d.clone());
-            }
-        }
+        scatter(&runs, &mut out);
         let state = DecideState {
             paragraph_len,
             runs,
@@ -928,21 +908,7 @@ impl DecideState {
         let fresh: Vec<Option<(Vec<Decision>, [Counts; 2])>> = ranges
             .par_iter()
             .zip(&redo_first)
-            .map(|(r, redo)| {
-                redo.then(|| {
-                    let first = decide_run(
-                        &ctx,
-                        &rows[r.clone()],
-                        Ext {
-                            base,
-                            runs: None,
-                            own: None,
-                        },
-                    );
-                    let c = contribution(&rows[r.clone()], &first);
-                    (first, c)
-                })
-            })
+            .map(|(r, redo)| redo.then(|| first_pass(&ctx, &rows[r.clone()], base)))
             .collect();
         let mut runs: Vec<RunState> = Vec::with_capacity(ranges.len());
         for ((r, m), f) in ranges.iter().zip(matched.iter_mut()).zip(fresh) {
@@ -1007,26 +973,56 @@ impl DecideState {
                 if !stale {
                     return;
                 }
-                run.second = if multi {
-                    let ext = Ext {
-                        base,
-                        runs: Some(runs_counts),
-                        own: Some(&run.contribution),
-                    };
-                    decide_run(&ctx, &rows[run.rows.clone()], ext)
-                } else {
-                    run.first.clone()
-                };
+                run.second = second_pass(&ctx, rows, base, runs_counts, run, multi);
             });
-        for run in &runs {
-            for (i, d) in run.rows.clone().zip(&run.second) {
-                out[i] = Some(d.clone());
-            }
-        }
+        scatter(&runs, &mut out);
         self.runs = runs;
         self.paragraph_len = paragraph_len;
         self.multi = multi;
         finish(out)
+    }
+}
+
+/// Pass 1 of a run: its decisions against the unchanged rows only, and what that
+/// reading puts into each version.
+fn first_pass(ctx: &Context, rows: &[RowInput], base: &Counts) -> (Vec<Decision>, [Counts; 2]) {
+    let ext = Ext {
+        base,
+        runs: None,
+        own: None,
+    };
+    let first = decide_run(ctx, rows, ext);
+    let c = contribution(rows, &first);
+    (first, c)
+}
+
+/// Pass 2 of a run: its decisions against the unchanged rows and every other run as
+/// pass 1 read it (pass 1's decisions when the run is the only one).
+fn second_pass(
+    ctx: &Context,
+    rows: &[RowInput],
+    base: &Counts,
+    runs_counts: &[Counts; 2],
+    run: &RunState,
+    multi: bool,
+) -> Vec<Decision> {
+    if !multi {
+        return run.first.clone();
+    }
+    let ext = Ext {
+        base,
+        runs: Some(runs_counts),
+        own: Some(&run.contribution),
+    };
+    decide_run(ctx, &rows[run.rows.clone()], ext)
+}
+
+/// Writes each run's final decisions into the rows' places.
+fn scatter(runs: &[RunState], out: &mut [Option<Decision>]) {
+    for run in runs {
+        for (i, d) in run.rows.clone().zip(&run.second) {
+            out[i] = Some(d.clone());
+        }
     }
 }
 

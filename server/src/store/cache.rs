@@ -3,7 +3,7 @@
 
 use crate::analysis::{Analysis, Passage};
 use crate::diff::{classify, word_diff, MoveIndex, PassageClass, WordDiff};
-use crate::dump::{self, Choices, Dump, NotADump, Reader, Reading, Reuse, RowKind};
+use crate::dump::{Choices, Dump, NotADump, Reader, Reading, Reuse, RowKind};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -54,14 +54,6 @@ impl DiffCache {
 
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
-    }
-
-    /// Reads a dump and computes its passages, reusing every cached diff. Entries not
-    /// used by this text are dropped, so the cache never outgrows the document.
-    pub fn analyze(&mut self, bytes: &[u8], choices: &Choices) -> Result<Analysis, NotADump> {
-        self.reader = Reader::default();
-        let dump = dump::read(bytes, choices)?;
-        Ok(self.analyze_dump(dump, Reuse::None))
     }
 
     /// Reads the edited text of a document: after a small edit only the edited rows

@@ -42,7 +42,9 @@
 //! every cascade. When the edit touches many rows or the cascade reaches many
 //! sentences, the index is rebuilt from scratch instead.
 
-use super::{best_of, dice, row_sentences, Move, Sent, COMMON_SHINGLE, SAME_SENTENCE};
+use super::{
+    best_of, dice, move_between, row_sentences, Move, Sent, COMMON_SHINGLE, SAME_SENTENCE,
+};
 use crate::dump::{Dump, RowKind, Side};
 use crate::text::FastMap;
 use std::cmp::Reverse;
@@ -580,17 +582,7 @@ impl MoveIndex {
                 }
                 let to_row = self.pos[high(s.link)] as usize;
                 let t = &self.rows[to_row].sents(NEW)[low(s.link)];
-                let from = dump.rows[i].old.as_ref().expect("a row with old sentences");
-                let to = dump.rows[to_row]
-                    .new
-                    .as_ref()
-                    .expect("a row with new sentences");
-                out.push(Move {
-                    from_row: i,
-                    from: from.start + s.start..from.start + s.end,
-                    to_row,
-                    to: to.start + t.start..to.start + t.end,
-                });
+                out.push(move_between(dump, (i, s), (to_row, t)));
             }
         }
         out

@@ -157,6 +157,25 @@ fn all_sentences(dump: &Dump) -> Vec<[Vec<Sent>; 2]> {
         .collect()
 }
 
+/// The move of older sentence `from.1` of row `from.0` to newer sentence `to.1` of
+/// row `to.0`, in dump offsets.
+fn move_between(dump: &Dump, from: (usize, &Sent), to: (usize, &Sent)) -> Move {
+    let old = dump.rows[from.0]
+        .old
+        .as_ref()
+        .expect("a row with old sentences");
+    let new = dump.rows[to.0]
+        .new
+        .as_ref()
+        .expect("a row with new sentences");
+    Move {
+        from_row: from.0,
+        from: old.start + from.1.start..old.start + from.1.end,
+        to_row: to.0,
+        to: new.start + to.1.start..new.start + to.1.end,
+    }
+}
+
 /// Finds sentences that moved between rows. Each older sentence is matched to at most
 /// one newer sentence (the most similar one), and only across different rows.
 pub fn find_moves(dump: &Dump) -> Vec<Move> {
@@ -203,17 +222,7 @@ pub fn find_moves(dump: &Dump) -> Vec<Move> {
                 used[j] = true;
                 let (to_row, t) = new[j];
                 if to_row != i {
-                    let from = dump.rows[i].old.as_ref().expect("a row with old sentences");
-                    let to = dump.rows[to_row]
-                        .new
-                        .as_ref()
-                        .expect("a row with new sentences");
-                    moves.push(Move {
-                        from_row: i,
-                        from: from.start + s.start..from.start + s.end,
-                        to_row,
-                        to: to.start + t.start..to.start + t.end,
-                    });
+                    moves.push(move_between(dump, (i, s), (to_row, t)));
                 }
             }
         }
