@@ -101,16 +101,27 @@ pub fn starts_sentence(s: &str) -> bool {
 
 /// Byte ranges of the words of `s`: maximal runs of non-whitespace.
 pub fn word_spans(s: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
+    // About one word per six bytes of news text.
+    let mut out = Vec::with_capacity(s.len() / 6 + 1);
+    let b = s.as_bytes();
     let mut start = None;
-    for (i, c) in s.char_indices() {
-        if c.is_whitespace() {
+    let mut i = 0;
+    while i < b.len() {
+        // ASCII bytewise; other characters decoded (`char::is_whitespace` on both).
+        let (white, len) = if b[i] < 0x80 {
+            (matches!(b[i], b' ' | 0x09..=0x0d), 1)
+        } else {
+            let c = s[i..].chars().next().expect("i is a char boundary");
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if white {
             if let Some(st) = start.take() {
                 out.push(st..i);
             }
         } else if start.is_none() {
             start = Some(i);
         }
+        i += len;
     }
     if let Some(st) = start {
         out.push(st..s.len());
@@ -202,6 +213,9 @@ pub fn shingles(s: &str, n: usize) -> Vec<u64> {
 
 /// Folds every whitespace run to one space and trims the ends.
 pub fn fold_whitespace(s: &str) -> String {
+    if is_folded(s) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for (i, w) in s.split_whitespace().enumerate() {
         if i > 0 {
@@ -212,9 +226,113 @@ pub fn fold_whitespace(s: &str) -> String {
     out
 }
 
+/// Whether `s` is already as [`fold_whitespace`] leaves it: single ASCII spaces
+/// between words and none at either end. Checked bytewise, since paragraphs nearly
+/// always are; any byte that could start a non-ASCII whitespace character (U+0085,
+/// U+00A0, U+1680, U+2000–U+205F, U+3000) sends the text down the slow path, except
+/// the common punctuation of news text (curly quotes, dashes, ellipsis: E2 80 90–A7).
+pub fn is_folded(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let mut prev_space = false;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if c == b' ' {
+                if prev_space {
+                    return false;
+                }
+                prev_space = true;
+            } else if c.is_ascii_whitespace() || c == 0x0b {
+                return false;
+            } else {
+                prev_space = false;
+            }
+            i += 1;
+            continue;
+        }
+        prev_space = false;
+        match c {
+            0xC2 | 0xE1 | 0xE3 => return false,
+            0xE2 => {
+                if b.get(i + 1) != Some(&0x80) || !(0x90..=0xA7).contains(&b[i + 2]) {
+                    return false;
+                }
+                i += 3;
+            }
+            _ => i += 1,
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_spans_are_the_whitespace_separated_words() {
+        for s in [
+            "",
+            "   ",
+            "one",
+            " Two  words ",
+            "tab\tand\nnewline\u{0B}vt\u{0C}ff\rcr",
+            "no\u{A0}break em\u{2003}space 日本\u{3000}語 \u{85}nel",
+            "“Curly” — dashes 🎉 Café",
+        ] {
+            let got: Vec<&str> = word_spans(s).into_iter().map(|r| &s[r]).collect();
+            let want: Vec<&str> = s.split_whitespace().collect();
+            assert_eq!(got, want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn is_folded_agrees_with_folding() {
+        let samples = [
+            "",
+            "a",
+            "Plain words here.",
+            "Two  spaces",
+            " leading",
+            "trailing ",
+            "tab\there",
+            "line\nbreak",
+            "vertical\u{0B}tab",
+            "“Curly” quotes — dashes – and… ellipsis",
+            "no\u{A0}break",
+            "em\u{2003}space",
+            "ideographic\u{3000}space",
+            "narrow\u{202F}space",
+            "日本語 テキスト",
+            "emoji 🎉 here",
+            "Café © «guillemets»",
+            "line\u{2028}separator",
+        ];
+        for s in samples {
+            // Never says folded when it is not; may say not folded when it is.
+            assert!(!is_folded(s) || fold_whitespace(s) == s, "{s:?}");
+        }
+        for s in [
+            "Plain words here.",
+            "“Curly” quotes — dashes – and… ellipsis",
+            "emoji 🎉 here",
+        ] {
+            assert!(is_folded(s), "{s:?}");
+        }
+        for s in [
+            "Two  spaces",
+            " leading",
+            "trailing ",
+            "no\u{A0}break",
+            "em\u{2003}space",
+        ] {
+            assert!(!is_folded(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn sentences_with_quotes_and_initials() {

@@ -513,7 +513,7 @@ fn read_title(text: &str, line: usize, span: Span) -> TitleRow {
 }
 
 /// A paragraph text already folded by an earlier read, by row index and side.
-pub type Folded<'a> = &'a dyn Fn(usize, Side) -> Option<std::sync::Arc<str>>;
+pub type Folded<'a> = &'a (dyn Fn(usize, Side) -> Option<std::sync::Arc<str>> + Sync);
 
 /// Builds both versions from the rows. `old_known` is false for pipe tables.
 pub fn build_versions(
@@ -555,13 +555,13 @@ pub fn build_versions_reusing(
             }),
         });
         let paragraphs = rows
-            .iter()
+            .par_iter()
             .enumerate()
+            .with_min_len(256)
             .filter_map(|(i, r)| {
                 let half = r.half(side)?;
                 Some(VersionParagraph {
-                    text: folded(i, side)
-                        .unwrap_or_else(|| fold_whitespace(&text[half.clone()]).into()),
+                    text: folded(i, side).unwrap_or_else(|| folded_text(&text[half.clone()])),
                     row: i,
                 })
             })
@@ -574,5 +574,15 @@ pub fn build_versions_reusing(
             complete: side == Side::New || old_known,
         }
     };
-    [make(Side::Old), make(Side::New)]
+    let (old, new) = rayon::join(|| make(Side::Old), || make(Side::New));
+    [old, new]
+}
+
+/// A paragraph's text with its whitespace folded, copied once.
+fn folded_text(s: &str) -> std::sync::Arc<str> {
+    if crate::text::is_folded(s) {
+        s.into()
+    } else {
+        fold_whitespace(s).into()
+    }
 }

@@ -187,25 +187,36 @@ fn polarity_prior(added: bool, m: usize) -> f32 {
     }
 }
 
-/// Duplicate shingles a reading's paragraphs add to each version, given the other
-/// paragraphs already in it (`ext`).
-fn duplicate_cost(paragraphs: &[[&[u64]; 2]], ext: Ext) -> f32 {
+/// A paragraph a reading may put into a version, reduced to what its duplicate cost
+/// needs: most shingles occur nowhere else and can never be shared.
+#[derive(Default)]
+struct Para {
+    /// Distinct shingles the rest of the version (outside the run) already holds.
+    outside: u32,
+    /// Distinct shingles the rest of the version lacks but another row of the run has:
+    /// shared only when the reading puts that row's copy into the same version.
+    inside: Vec<u64>,
+}
+
+/// Duplicate shingles a reading's paragraphs add to each version.
+fn duplicate_cost(paragraphs: &[[&Para; 2]]) -> f32 {
     let mut total = 0.0;
     for side in 0..2 {
-        let size: usize = paragraphs.iter().map(|p| p[side].len()).sum();
-        let mut here: FastMap<u64, i32> =
-            FastMap::with_capacity_and_hasher(size, Default::default());
-        for p in paragraphs {
-            for h in p[side] {
-                *here.entry(*h).or_default() += 1;
+        let size: usize = paragraphs.iter().map(|p| p[side].inside.len()).sum();
+        let mut here: FastMap<u64, i32> = FastMap::default();
+        if size > 0 {
+            here.reserve(size);
+            for p in paragraphs {
+                for h in &p[side].inside {
+                    *here.entry(*h).or_default() += 1;
+                }
             }
         }
         for p in paragraphs {
+            let p = p[side];
             // Shingles this paragraph shares with another paragraph of the version.
-            let shared = p[side]
-                .iter()
-                .filter(|h| here[h] > 1 || ext.get(side, **h) >= 1)
-                .count();
+            let inside = p.inside.iter().filter(|h| here[h] > 1).count();
+            let shared = p.outside as usize + inside;
             total += (shared as f32 * DUPLICATE_COST).min(DUPLICATE_CAP);
         }
     }
@@ -217,32 +228,98 @@ struct Scored {
     choices: Vec<Choice>,
 }
 
-/// The shingle sets of every choice of every row of a run, computed once.
+/// The paragraphs of every choice of every row of a run, computed once.
 struct Precomputed {
     /// `cuts[i][j]`: halves of row `i` cut at its `j`th cut.
-    cuts: Vec<Vec<[Vec<u64>; 2]>>,
-    /// Whole row as one paragraph.
-    whole: Vec<Vec<u64>>,
+    cuts: Vec<Vec<[Para; 2]>>,
+    /// Whole row as one paragraph, in each version.
+    whole: Vec<[Para; 2]>,
     /// Text hashes of the same paragraphs, for the equality constraint.
     cut_text: Vec<Vec<[u64; 2]>>,
     whole_text: Vec<u64>,
 }
 
+/// The shingles of one row that can be shared, with the word index each starts at.
+struct Sharable {
+    /// (word index, shingle, held outside the run in each version)
+    at: Vec<(usize, u64, [bool; 2])>,
+}
+
+impl Sharable {
+    /// The paragraph of words `from..to` in version `side`.
+    fn para(&self, from: usize, to: usize, side: usize) -> Para {
+        let mut outside: Vec<u64> = Vec::new();
+        let mut inside: Vec<u64> = Vec::new();
+        // `at` is in word order: the shingles wholly inside `from..to` are a slice of it.
+        let lo = self.at.partition_point(|a| a.0 < from);
+        let hi = self.at.partition_point(|a| a.0 + SHINGLE <= to);
+        for &(_, h, ext) in self.at.get(lo..hi).unwrap_or(&[]) {
+            if ext[side] {
+                outside.push(h);
+            } else {
+                inside.push(h);
+            }
+        }
+        outside.sort_unstable();
+        outside.dedup();
+        inside.sort_unstable();
+        inside.dedup();
+        Para {
+            outside: outside.len() as u32,
+            inside,
+        }
+    }
+}
+
 impl Precomputed {
-    fn new(rows: &[RowInput], data: &[RowData]) -> Precomputed {
+    fn new(rows: &[RowInput], data: &[RowData], ext: Ext) -> Precomputed {
+        // Shingles held by more than one row of the run.
+        let mut rows_of: FastMap<u64, (usize, u32)> = FastMap::default();
+        if rows.len() > 1 {
+            for (i, d) in data.iter().enumerate() {
+                for h in &d.shingles {
+                    let e = rows_of.entry(*h).or_insert((i, 0));
+                    if e.1 == 0 || e.0 != i {
+                        e.0 = i;
+                        e.1 += 1;
+                    }
+                }
+            }
+        }
+        let sharable: Vec<Sharable> = data
+            .iter()
+            .map(|d| Sharable {
+                at: d
+                    .shingles
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, &h)| {
+                        let ext = [ext.get(0, h) >= 1, ext.get(1, h) >= 1];
+                        let multi = rows_of.get(&h).is_some_and(|e| e.1 > 1);
+                        (ext[0] || ext[1] || multi).then_some((i, h, ext))
+                    })
+                    .collect(),
+            })
+            .collect();
         let cuts = rows
             .iter()
-            .zip(data)
-            .map(|(r, d)| {
-                (0..r.shape.cuts.len())
-                    .map(|j| halves(&r.shape, d, Choice::Cut(j)))
+            .zip(&sharable)
+            .map(|(r, sh)| {
+                let n = r.shape.words.len();
+                r.shape
+                    .cuts
+                    .iter()
+                    .map(|c| [sh.para(0, c.word, 0), sh.para(c.word, n, 1)])
                     .collect()
             })
             .collect();
         let whole = rows
             .iter()
-            .zip(data)
-            .map(|(r, d)| d.range(0, r.shape.words.len()))
+            .zip(&sharable)
+            .map(|(r, sh)| {
+                let n = r.shape.words.len();
+                [sh.para(0, n, 0), sh.para(0, n, 1)]
+            })
             .collect();
         let cut_text = rows
             .iter()
@@ -272,22 +349,20 @@ impl Precomputed {
         }
     }
 
-    fn paragraphs(&self, i: usize, c: Choice) -> [&[u64]; 2] {
+    fn paragraphs(&self, i: usize, c: Choice) -> [&Para; 2] {
+        const NONE: &Para = &Para {
+            outside: 0,
+            inside: Vec::new(),
+        };
         match c {
             Choice::Cut(j) => [&self.cuts[i][j][0], &self.cuts[i][j][1]],
-            Choice::Added => [&[], &self.whole[i]],
-            Choice::Removed => [&self.whole[i], &[]],
+            Choice::Added => [NONE, &self.whole[i][1]],
+            Choice::Removed => [&self.whole[i][0], NONE],
         }
     }
 }
 
-fn score_reading(
-    ctx: &Context,
-    rows: &[RowInput],
-    pre: &Precomputed,
-    choices: &[Choice],
-    ext: Ext,
-) -> f32 {
+fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &[Choice]) -> f32 {
     let mut s = 0.0;
     let mut one_sided = 0;
     let mut added = false;
@@ -320,7 +395,7 @@ fn score_reading(
         }
     }
     s + polarity_prior(added, one_sided)
-        - duplicate_cost(&paragraphs, ext)
+        - duplicate_cost(&paragraphs)
         - UNMATCHED_EQUAL * unmatched_equal as f32
 }
 
@@ -342,7 +417,7 @@ fn allowed(row: &RowInput, c: Choice) -> bool {
 fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
     let k = rows.len();
     let data: Vec<RowData> = rows.iter().map(|r| RowData::new(&r.shape)).collect();
-    let pre = Precomputed::new(rows, &data);
+    let pre = Precomputed::new(rows, &data, ext);
     // Rows that can be changed form a prefix; the first row with no cut ends it.
     let c_max = rows
         .iter()
@@ -405,7 +480,7 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
             if !ok {
                 continue;
             }
-            let mut score = score_reading(ctx, rows, &pre, &choices, ext);
+            let mut score = score_reading(ctx, rows, &pre, &choices);
             // One pass of coordinate improvement over the cuts, recording every
             // variant as a reading of its own (they are the split alternatives).
             for i in 0..c {
@@ -417,7 +492,7 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
                         continue;
                     }
                     choices[i] = alt;
-                    let s = score_reading(ctx, rows, &pre, &choices, ext);
+                    let s = score_reading(ctx, rows, &pre, &choices);
                     all.push(Scored {
                         score: s,
                         choices: choices.clone(),

@@ -213,7 +213,9 @@ pub fn is_pagination(line: &str) -> bool {
         .trim_start_matches(['«', '<', '‹'])
         .trim_end_matches(['»', '>', '›'])
         .trim();
-    if t.is_empty() {
+    // Every form below is short; a paragraph is not (lowercasing shrinks a character
+    // to no less than a third of its bytes, so this bound loses nothing).
+    if t.is_empty() || t.len() >= 180 {
         return false;
     }
     let lower = t.to_lowercase();
