@@ -17,6 +17,7 @@ pub mod hover;
 pub mod inlay_hints;
 pub mod links;
 pub mod navigation;
+pub mod output;
 pub mod position;
 pub mod progress;
 pub mod semantic_tokens;
@@ -62,6 +63,9 @@ pub struct Backend {
     published: Arc<tokio::sync::Mutex<HashMap<String, u64>>>,
     progress_ids: Mutex<u64>,
     histories: Arc<history::Histories>,
+    /// Writes diagnostics straight to the output (see `output`); without it they go
+    /// through the framework's client.
+    sink: Option<output::Sink>,
 }
 
 fn internal(e: impl std::fmt::Display) -> Error {
@@ -96,7 +100,12 @@ struct NavArgs {
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
+        Backend::with_sink(client, None)
+    }
+
+    pub fn with_sink(client: Client, sink: Option<output::Sink>) -> Backend {
         Backend {
+            sink,
             client,
             store: Arc::new(Store::new()),
             config: Arc::new(RwLock::new(Config::default())),
@@ -157,6 +166,8 @@ impl Backend {
         let published = self.published.clone();
         let histories = self.histories.clone();
         let scheduled = store.generation(uri.as_str()).map(|g| g.0);
+        let sink = self.sink.clone();
+        let sink2 = self.sink.clone();
         tokio::spawn(async move {
             let key = uri.as_str().to_string();
             let u = uri.clone();
@@ -177,21 +188,35 @@ impl Backend {
                     uri: &u,
                     histories: &histories,
                 };
-                Some((
-                    snap.generation,
-                    snap.version,
-                    diagnostics::compute(&cx, true),
-                ))
+                let diags = diagnostics::compute(&cx, true);
+                // Serialised here, on the blocking pool, when the output allows it.
+                let payload = match sink.as_ref() {
+                    Some(_) => {
+                        let params = PublishDiagnosticsParams::new(u, diags, Some(snap.version));
+                        match output::notification("textDocument/publishDiagnostics", &params) {
+                            Ok(frame) => Payload::Frame(frame),
+                            Err(_) => Payload::Typed(params.diagnostics),
+                        }
+                    }
+                    None => Payload::Typed(diags),
+                };
+                Some((snap.generation, snap.version, payload))
             })
             .await;
             match res {
-                Ok(Some((generation, version, diags))) => {
+                Ok(Some((generation, version, payload))) => {
                     let mut p = published.lock().await;
                     if !store.is_open(&key) || p.get(&key).is_some_and(|&g| g > generation) {
                         return;
                     }
                     p.insert(key, generation);
-                    client.publish_diagnostics(uri, diags, Some(version)).await;
+                    match (payload, &sink2) {
+                        (Payload::Frame(frame), Some(sink)) => sink.send(frame),
+                        (Payload::Frame(_), None) => {}
+                        (Payload::Typed(diags), _) => {
+                            client.publish_diagnostics(uri, diags, Some(version)).await
+                        }
+                    }
                 }
                 Ok(None) => {}
                 Err(e) => client.log_message(MessageType::ERROR, e.message).await,
@@ -678,8 +703,14 @@ async fn lock_published_reset(published: &tokio::sync::Mutex<HashMap<String, u64
 }
 
 /// The service with the custom requests registered.
-pub fn service() -> (LspService<Backend>, ClientSocket) {
-    LspService::build(Backend::new)
+/// Diagnostics ready to send: already framed for the output, or typed for the client.
+enum Payload {
+    Frame(Vec<u8>),
+    Typed(Vec<Diagnostic>),
+}
+
+pub fn service(sink: Option<output::Sink>) -> (LspService<Backend>, ClientSocket) {
+    LspService::build(move |client| Backend::with_sink(client, sink))
         .custom_method("palimpsest/versionText", Backend::version_text)
         .custom_method("palimpsest/summary", Backend::summary)
         .custom_method("palimpsest/stats", Backend::stats)
@@ -692,12 +723,15 @@ pub fn run_stdio() -> std::io::Result<()> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let (service, socket) = service();
-        let (reader, writer) = tokio::io::duplex(1 << 20);
-        tokio::spawn(transport::filter(tokio::io::stdin(), writer));
-        Server::new(reader, tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        let (output, sink, writer) = output::channel(tokio::io::stdout());
+        let writing = tokio::spawn(writer);
+        let (service, socket) = service(Some(sink.clone()));
+        let (reader, input) = tokio::io::duplex(1 << 20);
+        tokio::spawn(transport::filter(tokio::io::stdin(), input));
+        Server::new(reader, output, socket).serve(service).await;
+        // Everything queued (the answer to `shutdown` among it) goes out before exit.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sink.close()).await;
+        drop(writing);
     });
     // The stdin reader may still be blocked in a read: do not wait for it.
     rt.shutdown_background();

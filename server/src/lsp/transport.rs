@@ -22,7 +22,7 @@ fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// What the front of the buffer holds.
 #[derive(Debug, PartialEq)]
-enum Frame {
+pub(super) enum Frame {
     /// Need more bytes.
     Partial,
     /// Garbage to drop (this many bytes).
@@ -31,7 +31,7 @@ enum Frame {
     Message { start: usize, len: usize },
 }
 
-fn next_frame(buf: &[u8]) -> Frame {
+pub(super) fn next_frame(buf: &[u8]) -> Frame {
     let Some(end) = find(buf, HEADER_END) else {
         // No complete header yet; drop leading garbage before a header name.
         return match find_ci(buf, CONTENT_LENGTH) {
