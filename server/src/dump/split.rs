@@ -244,10 +244,34 @@ fn ordered_dice(words: &[u64], weights: &[f32], g: usize, total: f32, bag_common
         }
         return 2.0 * common / total;
     }
+    // A word that the other half lacks is never part of a common subsequence: diff
+    // only the words both halves hold (far fewer when the halves are unrelated, which
+    // is where the diff is slow).
+    let mut in_right: FastMap<u64, ()> =
+        FastMap::with_capacity_and_hasher(r.len(), Default::default());
+    for w in r {
+        in_right.insert(*w, ());
+    }
+    let lk: Vec<(u64, f32)> = l
+        .iter()
+        .zip(weights)
+        .filter(|(w, _)| in_right.contains_key(*w))
+        .map(|(w, wt)| (*w, *wt))
+        .collect();
+    let in_left: FastMap<u64, ()> = lk.iter().map(|(w, _)| (*w, ())).collect();
+    let rk: Vec<u64> = r
+        .iter()
+        .copied()
+        .filter(|w| in_left.contains_key(w))
+        .collect();
+    let lw: Vec<u64> = lk.iter().map(|(w, _)| *w).collect();
     let mut common = 0.0;
-    for op in capture_diff_slices(Algorithm::Myers, l, r) {
+    for op in capture_diff_slices(Algorithm::Myers, &lw, &rk) {
         if let DiffOp::Equal { old_index, len, .. } = op {
-            common += weights[old_index..old_index + len].iter().sum::<f32>();
+            common += lk[old_index..old_index + len]
+                .iter()
+                .map(|(_, wt)| wt)
+                .sum::<f32>();
         }
     }
     2.0 * common / total
