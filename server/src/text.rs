@@ -137,6 +137,12 @@ pub fn word_key(w: &str) -> u64 {
         h ^= c as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     };
+    if w.is_ascii() {
+        for c in w.bytes().filter(u8::is_ascii_alphanumeric) {
+            eat(c.to_ascii_lowercase() as u32);
+        }
+        return h;
+    }
     for c in w.chars() {
         if c.is_ascii() {
             if c.is_ascii_alphanumeric() {

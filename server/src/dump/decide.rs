@@ -243,17 +243,26 @@ struct Precomputed {
 struct Sharable {
     /// (word index, shingle, held outside the run in each version)
     at: Vec<(usize, u64, [bool; 2])>,
+    /// No shingle occurs twice in `at`: a range of it needs no deduplication.
+    distinct: bool,
 }
 
 impl Sharable {
     /// The paragraph of words `from..to` in version `side`.
     fn para(&self, from: usize, to: usize, side: usize) -> Para {
-        let mut outside: Vec<u64> = Vec::new();
-        let mut inside: Vec<u64> = Vec::new();
         // `at` is in word order: the shingles wholly inside `from..to` are a slice of it.
         let lo = self.at.partition_point(|a| a.0 < from);
         let hi = self.at.partition_point(|a| a.0 + SHINGLE <= to);
-        for &(_, h, ext) in self.at.get(lo..hi).unwrap_or(&[]) {
+        let at = self.at.get(lo..hi).unwrap_or(&[]);
+        if self.distinct {
+            return Para {
+                outside: at.iter().filter(|a| a.2[side]).count() as u32,
+                inside: at.iter().filter(|a| !a.2[side]).map(|a| a.1).collect(),
+            };
+        }
+        let mut outside: Vec<u64> = Vec::new();
+        let mut inside: Vec<u64> = Vec::new();
+        for &(_, h, ext) in at {
             if ext[side] {
                 outside.push(h);
             } else {
@@ -288,8 +297,8 @@ impl Precomputed {
         }
         let sharable: Vec<Sharable> = data
             .iter()
-            .map(|d| Sharable {
-                at: d
+            .map(|d| {
+                let at: Vec<(usize, u64, [bool; 2])> = d
                     .shingles
                     .iter()
                     .enumerate()
@@ -298,7 +307,11 @@ impl Precomputed {
                         let multi = rows_of.get(&h).is_some_and(|e| e.1 > 1);
                         (ext[0] || ext[1] || multi).then_some((i, h, ext))
                     })
-                    .collect(),
+                    .collect();
+                let mut hs: Vec<u64> = at.iter().map(|a| a.1).collect();
+                hs.sort_unstable();
+                let distinct = hs.windows(2).all(|w| w[0] != w[1]);
+                Sharable { at, distinct }
             })
             .collect();
         let cuts = rows

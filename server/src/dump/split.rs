@@ -63,6 +63,17 @@ impl RowShape {
 }
 
 fn weight(word: &str) -> f32 {
+    if word.is_ascii() {
+        let b = word.as_bytes();
+        let letters = b.iter().filter(|c| c.is_ascii_alphanumeric()).count();
+        return if letters == 0 {
+            0.0
+        } else if letters <= SHORT_WORD && !b.iter().any(u8::is_ascii_digit) {
+            SHORT_WEIGHT
+        } else {
+            1.0
+        };
+    }
     let letters = word.chars().filter(|c| c.is_alphanumeric()).count();
     if letters == 0 {
         0.0
