@@ -283,11 +283,11 @@ impl Sharable {
 impl Precomputed {
     fn new(rows: &[RowInput], data: &[RowData], ext: Ext) -> Precomputed {
         // Shingles held by more than one row of the run.
-        let mut rows_of: FastMap<u64, (usize, u32)> = FastMap::default();
+        let mut holders: FastMap<u64, (usize, u32)> = FastMap::default();
         if rows.len() > 1 {
             for (i, d) in data.iter().enumerate() {
                 for h in &d.shingles {
-                    let e = rows_of.entry(*h).or_insert((i, 0));
+                    let e = holders.entry(*h).or_insert((i, 0));
                     if e.1 == 0 || e.0 != i {
                         e.0 = i;
                         e.1 += 1;
@@ -304,7 +304,7 @@ impl Precomputed {
                     .enumerate()
                     .filter_map(|(i, &h)| {
                         let ext = [ext.get(0, h) >= 1, ext.get(1, h) >= 1];
-                        let multi = rows_of.get(&h).is_some_and(|e| e.1 > 1);
+                        let multi = holders.get(&h).is_some_and(|e| e.1 > 1);
                         (ext[0] || ext[1] || multi).then_some((i, h, ext))
                     })
                     .collect();

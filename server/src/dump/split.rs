@@ -63,21 +63,22 @@ impl RowShape {
 }
 
 fn weight(word: &str) -> f32 {
-    if word.is_ascii() {
+    // Letters and digits, and whether any digit; ASCII (most words) bytewise.
+    let (letters, numeric) = if word.is_ascii() {
         let b = word.as_bytes();
-        let letters = b.iter().filter(|c| c.is_ascii_alphanumeric()).count();
-        return if letters == 0 {
-            0.0
-        } else if letters <= SHORT_WORD && !b.iter().any(u8::is_ascii_digit) {
-            SHORT_WEIGHT
-        } else {
-            1.0
-        };
-    }
-    let letters = word.chars().filter(|c| c.is_alphanumeric()).count();
+        (
+            b.iter().filter(|c| c.is_ascii_alphanumeric()).count(),
+            b.iter().any(u8::is_ascii_digit),
+        )
+    } else {
+        (
+            word.chars().filter(|c| c.is_alphanumeric()).count(),
+            word.chars().any(|c| c.is_numeric()),
+        )
+    };
     if letters == 0 {
         0.0
-    } else if letters <= SHORT_WORD && !word.chars().any(|c| c.is_numeric()) {
+    } else if letters <= SHORT_WORD && !numeric {
         SHORT_WEIGHT
     } else {
         1.0

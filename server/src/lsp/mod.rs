@@ -167,7 +167,7 @@ impl Backend {
         let histories = self.histories.clone();
         let scheduled = store.generation(uri.as_str()).map(|g| g.0);
         let sink = self.sink.clone();
-        let sink2 = self.sink.clone();
+        let framed = sink.is_some();
         tokio::spawn(async move {
             let key = uri.as_str().to_string();
             let u = uri.clone();
@@ -190,15 +190,14 @@ impl Backend {
                 };
                 let diags = diagnostics::compute(&cx, true);
                 // Serialised here, on the blocking pool, when the output allows it.
-                let payload = match sink.as_ref() {
-                    Some(_) => {
-                        let params = PublishDiagnosticsParams::new(u, diags, Some(snap.version));
-                        match output::notification("textDocument/publishDiagnostics", &params) {
-                            Ok(frame) => Payload::Frame(frame),
-                            Err(_) => Payload::Typed(params.diagnostics),
-                        }
+                let payload = if framed {
+                    let params = PublishDiagnosticsParams::new(u, diags, Some(snap.version));
+                    match output::notification("textDocument/publishDiagnostics", &params) {
+                        Ok(frame) => Payload::Frame(frame),
+                        Err(_) => Payload::Typed(params.diagnostics),
                     }
-                    None => Payload::Typed(diags),
+                } else {
+                    Payload::Typed(diags)
                 };
                 Some((snap.generation, snap.version, payload))
             })
@@ -210,9 +209,9 @@ impl Backend {
                         return;
                     }
                     p.insert(key, generation);
-                    match (payload, &sink2) {
+                    match (payload, &sink) {
                         (Payload::Frame(frame), Some(sink)) => sink.send(frame),
-                        (Payload::Frame(_), None) => {}
+                        (Payload::Frame(_), None) => unreachable!("framed only with a sink"),
                         (Payload::Typed(diags), _) => {
                             client.publish_diagnostics(uri, diags, Some(version)).await
                         }
@@ -702,13 +701,14 @@ async fn lock_published_reset(published: &tokio::sync::Mutex<HashMap<String, u64
     published.lock().await.remove(key);
 }
 
-/// The service with the custom requests registered.
 /// Diagnostics ready to send: already framed for the output, or typed for the client.
 enum Payload {
     Frame(Vec<u8>),
     Typed(Vec<Diagnostic>),
 }
 
+/// The service with the custom requests registered; with a sink, diagnostics are
+/// written straight to the output (see `output`).
 pub fn service(sink: Option<output::Sink>) -> (LspService<Backend>, ClientSocket) {
     LspService::build(move |client| Backend::with_sink(client, sink))
         .custom_method("palimpsest/versionText", Backend::version_text)
