@@ -210,7 +210,7 @@ impl Backend {
                     }
                     p.insert(key, generation);
                     match (payload, &sink) {
-                        (Payload::Frame(frame), Some(sink)) => sink.send(frame),
+                        (Payload::Frame(frame), Some(sink)) => sink.send(frame).await,
                         (Payload::Frame(_), None) => unreachable!("framed only with a sink"),
                         (Payload::Typed(diags), _) => {
                             client.publish_diagnostics(uri, diags, Some(version)).await

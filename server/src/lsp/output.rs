@@ -10,11 +10,19 @@
 
 use super::transport::{next_frame, Frame};
 use serde::Serialize;
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::futures::OwnedNotified;
+use tokio::sync::{mpsc, oneshot, Notify};
+
+/// Bytes queued but not yet written above which writers wait: a client that stops
+/// reading holds the server back instead of making it buffer without bound.
+const QUEUE_LIMIT: usize = 64 << 20;
 
 enum Msg {
     Frame(Vec<u8>),
@@ -22,40 +30,90 @@ enum Msg {
     Close(oneshot::Sender<()>),
 }
 
+/// How much is queued, and a signal each time some of it is written.
+struct Budget {
+    limit: usize,
+    queued: AtomicUsize,
+    written: Arc<Notify>,
+}
+
+impl Budget {
+    fn full(&self) -> bool {
+        self.queued.load(Ordering::Acquire) > self.limit
+    }
+
+    /// Queues a frame, counting its bytes until the writer has written them.
+    fn queue(&self, tx: &mpsc::UnboundedSender<Msg>, frame: Vec<u8>) {
+        let n = frame.len();
+        self.queued.fetch_add(n, Ordering::AcqRel);
+        if tx.send(Msg::Frame(frame)).is_err() {
+            self.queued.fetch_sub(n, Ordering::AcqRel);
+        }
+    }
+}
+
 /// The writer handed to `tower-lsp-server`.
 pub struct Output {
     buf: Vec<u8>,
     tx: mpsc::UnboundedSender<Msg>,
+    budget: Arc<Budget>,
+    /// Registered while the queue is full.
+    wait: Option<Pin<Box<OwnedNotified>>>,
 }
 
 /// Queues whole messages of the server's own, or closes the output.
 #[derive(Clone)]
 pub struct Sink {
     tx: mpsc::UnboundedSender<Msg>,
+    budget: Arc<Budget>,
 }
 
 /// The output, its sink, and the task that writes both to `w` (spawn it).
 pub fn channel<W: AsyncWrite + Unpin + Send + 'static>(
     w: W,
-) -> (
-    Output,
-    Sink,
-    impl std::future::Future<Output = ()> + Send + 'static,
-) {
+) -> (Output, Sink, impl Future<Output = ()> + Send + 'static) {
+    channel_with_limit(w, QUEUE_LIMIT)
+}
+
+fn channel_with_limit<W: AsyncWrite + Unpin + Send + 'static>(
+    w: W,
+    limit: usize,
+) -> (Output, Sink, impl Future<Output = ()> + Send + 'static) {
     let (tx, rx) = mpsc::unbounded_channel();
+    let budget = Arc::new(Budget {
+        limit,
+        queued: AtomicUsize::new(0),
+        written: Arc::default(),
+    });
     let output = Output {
         buf: Vec::new(),
         tx: tx.clone(),
+        budget: budget.clone(),
+        wait: None,
     };
-    (output, Sink { tx }, write_out(rx, w))
+    let sink = Sink {
+        tx,
+        budget: budget.clone(),
+    };
+    (output, sink, write_out(rx, w, budget))
 }
 
-async fn write_out<W: AsyncWrite + Unpin>(mut rx: mpsc::UnboundedReceiver<Msg>, w: W) {
+async fn write_out<W: AsyncWrite + Unpin>(
+    mut rx: mpsc::UnboundedReceiver<Msg>,
+    w: W,
+    budget: Arc<Budget>,
+) {
     let mut w = BufWriter::with_capacity(1 << 16, w);
     while let Some(m) = rx.recv().await {
         match m {
             Msg::Frame(f) => {
-                if w.write_all(&f).await.is_err() {
+                let written = w.write_all(&f).await;
+                budget.queued.fetch_sub(f.len(), Ordering::AcqRel);
+                budget.written.notify_waiters();
+                if written.is_err() {
+                    // The client is gone: nothing holds the writers back any more.
+                    budget.queued.store(0, Ordering::Release);
+                    budget.written.notify_waiters();
                     return;
                 }
                 // Flush once the queue is drained, not after every message.
@@ -84,7 +142,7 @@ impl Output {
                 // Not a frame: pass the bytes on anyway, output is never dropped.
                 Frame::Skip(n) => start + n.max(1),
             };
-            let _ = self.tx.send(Msg::Frame(self.buf[start..end].to_vec()));
+            self.budget.queue(&self.tx, self.buf[start..end].to_vec());
             start = end;
         }
         self.buf.drain(..start);
@@ -94,10 +152,22 @@ impl Output {
 impl AsyncWrite for Output {
     fn poll_write(
         self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        while this.budget.full() {
+            let written = this.budget.written.clone();
+            let wait = this
+                .wait
+                .get_or_insert_with(|| Box::pin(written.notified_owned()));
+            match wait.as_mut().poll(cx) {
+                Poll::Ready(()) => this.wait = None,
+                // Registered now, so a write that ends after this check wakes us.
+                Poll::Pending if this.budget.full() => return Poll::Pending,
+                Poll::Pending => this.wait = None,
+            }
+        }
         this.buf.extend_from_slice(data);
         this.forward();
         Poll::Ready(Ok(data.len()))
@@ -133,9 +203,19 @@ pub fn notification<P: Serialize>(method: &str, params: &P) -> serde_json::Resul
 }
 
 impl Sink {
-    /// Queues a framed message (from [`notification`]).
-    pub fn send(&self, frame: Vec<u8>) {
-        let _ = self.tx.send(Msg::Frame(frame));
+    /// Queues a framed message (from [`notification`]) once the queue has room.
+    pub async fn send(&self, frame: Vec<u8>) {
+        loop {
+            let written = self.budget.written.clone().notified_owned();
+            tokio::pin!(written);
+            // Registered before the check, so a write that ends after it wakes us.
+            written.as_mut().enable();
+            if !self.budget.full() {
+                break;
+            }
+            written.await;
+        }
+        self.budget.queue(&self.tx, frame);
     }
 
     /// Writes out everything queued so far; resolves once it is flushed.
@@ -160,7 +240,7 @@ mod tests {
         let b = notification("b", &2).unwrap();
         // The framework writes a frame in two pieces; ours arrives in between.
         output.write_all(&a[..10]).await.unwrap();
-        sink.send(b.clone());
+        sink.send(b.clone()).await;
         output.write_all(&a[10..]).await.unwrap();
         output.write_all(b"stray").await.unwrap();
         let c = notification("c", &3).unwrap();
@@ -181,5 +261,48 @@ mod tests {
             String::from_utf8(got).unwrap(),
             String::from_utf8(want).unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn a_client_that_does_not_read_holds_writers_back() {
+        let (out_w, mut out_r) = tokio::io::duplex(64);
+        let (mut output, sink, writer) = channel_with_limit(out_w, 1000);
+        tokio::spawn(writer);
+        let frame = notification("m", &"x".repeat(500)).unwrap();
+        // The first writes fill the queue; then writing waits for the client.
+        let fill = async {
+            for _ in 0..10 {
+                output.write_all(&frame).await.unwrap();
+            }
+        };
+        let waited = tokio::time::timeout(std::time::Duration::from_millis(200), fill).await;
+        assert!(waited.is_err(), "writes went on with nobody reading");
+        let own = tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            sink.send(frame.clone()),
+        )
+        .await;
+        assert!(
+            own.is_err(),
+            "the server's own message was queued past the limit"
+        );
+        // Once the client reads, everything goes through.
+        let reader = tokio::spawn(async move {
+            let mut all = Vec::new();
+            tokio::io::AsyncReadExt::read_to_end(&mut out_r, &mut all)
+                .await
+                .unwrap();
+            all
+        });
+        for _ in 0..10 {
+            output.write_all(&frame).await.unwrap();
+        }
+        sink.send(frame.clone()).await;
+        sink.close().await;
+        drop(output);
+        drop(sink);
+        let all = reader.await.unwrap();
+        assert_eq!(all.len() % frame.len(), 0);
+        assert!(all.len() >= 11 * frame.len());
     }
 }
