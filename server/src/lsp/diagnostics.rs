@@ -4,6 +4,7 @@
 
 use super::common::{describe_reading, passage_message, Ctx};
 use crate::dump::{Dump, Severity};
+use rayon::prelude::*;
 use serde_json::json;
 use tower_lsp_server::ls_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
@@ -73,10 +74,11 @@ pub fn compute(cx: &Ctx, related_information: bool) -> Vec<Diagnostic> {
         }
     };
     let dump = &a.dump;
-    for f in &dump.findings {
+    // Thousands of diagnostics on a large dump: each is converted on its own, on all cores.
+    out.par_extend(dump.findings.par_iter().filter_map(|f| {
         let ambiguous = f.code.starts_with("ambiguous-");
         if (ambiguous && !set.ambiguity) || (!ambiguous && !set.findings) {
-            continue;
+            return None;
         }
         let message = if ambiguous {
             ambiguity_message(dump, &f.span, &f.message)
@@ -88,21 +90,21 @@ pub fn compute(cx: &Ctx, related_information: bool) -> Vec<Diagnostic> {
         if ambiguous {
             d.data = Some(json!({"line": cx.line(f.span.start)}));
         }
-        out.push(d);
-    }
+        Some(d)
+    }));
     if set.passages {
-        for p in &a.passages {
+        out.par_extend(a.passages.par_iter().with_min_len(64).map(|p| {
             let row = &dump.rows[p.row];
-            out.push(diag(
+            diag(
                 cx.range(&row.span),
                 DiagnosticSeverity::INFORMATION,
                 p.class.code(),
                 passage_message(a, p),
-            ));
-        }
+            )
+        }));
     }
     if set.moves {
-        for m in &a.moves {
+        out.par_extend(a.moves.par_iter().with_min_len(64).flat_map_iter(|m| {
             let from = cx.range(&m.from);
             let to = cx.range(&m.to);
             let related = |range: Range, message: &str| {
@@ -113,23 +115,22 @@ pub fn compute(cx: &Ctx, related_information: bool) -> Vec<Diagnostic> {
                     }]
                 })
             };
-            let mut d = diag(
+            let mut there = diag(
                 from,
                 DiagnosticSeverity::INFORMATION,
                 "moved",
                 format!("Sentence moved to line {}", to.start.line + 1),
             );
-            d.related_information = related(to, "moved here");
-            out.push(d);
-            let mut d = diag(
+            there.related_information = related(to, "moved here");
+            let mut here = diag(
                 to,
                 DiagnosticSeverity::INFORMATION,
                 "moved",
                 format!("Sentence moved from line {}", from.start.line + 1),
             );
-            d.related_information = related(from, "moved from here");
-            out.push(d);
-        }
+            here.related_information = related(from, "moved from here");
+            [there, here]
+        }));
     }
     out.sort_by_key(|d| (d.range.start.line, d.range.start.character));
     out
