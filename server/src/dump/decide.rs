@@ -87,10 +87,14 @@ struct Ext<'a> {
 }
 
 impl Ext<'_> {
-    fn get(&self, side: usize, h: u64) -> i32 {
+    /// Whether the rest of each version holds shingle `h` (the unchanged rows' count is
+    /// shared by both versions, so it is looked up once).
+    fn holds(&self, h: u64) -> [bool; 2] {
         let count = |c: Option<&Counts>| c.and_then(|c| c.get(&h).copied()).unwrap_or(0);
-        count(Some(self.base)) + count(self.runs.map(|r| &r[side]))
-            - count(self.own.map(|o| &o[side]))
+        let base = count(Some(self.base));
+        [0, 1].map(|side| {
+            base + count(self.runs.map(|r| &r[side])) - count(self.own.map(|o| &o[side])) >= 1
+        })
     }
 }
 
@@ -303,7 +307,7 @@ impl Precomputed {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, &h)| {
-                        let ext = [ext.get(0, h) >= 1, ext.get(1, h) >= 1];
+                        let ext = ext.holds(h);
                         let multi = holders.get(&h).is_some_and(|e| e.1 > 1);
                         (ext[0] || ext[1] || multi).then_some((i, h, ext))
                     })
