@@ -727,11 +727,14 @@ pub fn run_stdio() -> std::io::Result<()> {
         let writing = tokio::spawn(writer);
         let (service, socket) = service(Some(sink.clone()));
         let (reader, input) = tokio::io::duplex(1 << 20);
-        tokio::spawn(transport::filter(tokio::io::stdin(), input));
+        let filtering = tokio::spawn(transport::filter(tokio::io::stdin(), input));
         Server::new(reader, output, socket).serve(service).await;
         // Everything queued (the answer to `shutdown` among it) goes out before exit.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sink.close()).await;
         drop(writing);
+        // A client may still write after `exit` (Neovim does, as it quits): read that
+        // until it closes our input, briefly, so it never writes into a closed pipe.
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(50), filtering).await;
     });
     // The stdin reader may still be blocked in a read: do not wait for it.
     rt.shutdown_background();

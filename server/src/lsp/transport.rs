@@ -94,7 +94,9 @@ fn checked(body: &[u8]) -> Option<Vec<u8>> {
     Some(stand_in.to_string().into_bytes())
 }
 
-/// Copies framed messages from `input` to `output`, replacing the bad ones.
+/// Copies framed messages from `input` to `output`, replacing the bad ones. Once
+/// `output` is gone (the server has exited its loop) the rest of `input` is read and
+/// dropped until it ends: a client still writing then is not met with a broken pipe.
 pub async fn filter<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(mut input: R, mut output: W) {
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
     let mut chunk = vec![0u8; 1 << 16];
@@ -112,6 +114,7 @@ pub async fn filter<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(mut input: R, m
                     if output.write_all(header.as_bytes()).await.is_err()
                         || output.write_all(body).await.is_err()
                     {
+                        while matches!(input.read(&mut chunk).await, Ok(n) if n > 0) {}
                         return;
                     }
                     let _ = output.flush().await;
