@@ -4,6 +4,7 @@ use crate::diff::{classify, find_moves, word_diff, Move, PassageClass, WordDiff}
 use crate::dump::{self, Choices, Dump, NotADump, RowKind, Side};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// A row that is not unchanged, with what happened to it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -12,7 +13,8 @@ pub struct Passage {
     pub row: usize,
     pub class: PassageClass,
     /// Word diff of the halves (changed rows only). Ranges are relative to each half.
-    pub diff: Option<WordDiff>,
+    /// Shared with the server's diff cache, so an edit does not copy every diff.
+    pub diff: Option<Arc<WordDiff>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -41,7 +43,8 @@ impl Summary {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Analysis {
-    pub dump: Dump,
+    /// Shared with the incremental reader, which reads the next edit against it.
+    pub dump: Arc<Dump>,
     pub passages: Vec<Passage>,
     pub moves: Vec<Move>,
 }
@@ -65,7 +68,7 @@ pub fn analyze_dump(dump: Dump) -> Analysis {
         .collect();
     let moves = find_moves(&dump);
     Analysis {
-        dump,
+        dump: Arc::new(dump),
         passages,
         moves,
     }
@@ -78,6 +81,7 @@ pub fn passage(dump: &Dump, i: usize, r: &dump::Row) -> Passage {
         _ => None,
     };
     let class = classify(r.kind, diff.as_ref()).unwrap_or(PassageClass::Unreadable);
+    let diff = diff.map(Arc::new);
     Passage {
         row: i,
         class,

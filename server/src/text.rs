@@ -275,9 +275,23 @@ pub fn is_folded(s: &str) -> bool {
     true
 }
 
+/// Whether a text has a CR that is not part of a CRLF: a line break of its own for an
+/// editor, but not for the reader's line table.
+pub fn has_lone_cr(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'\r', b).any(|at| b.get(at + 1) != Some(&b'\n'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_carriage_returns() {
+        assert!(!has_lone_cr("a\r\nb\n“c”"));
+        assert!(has_lone_cr("a\rb\r\n"));
+        assert!(has_lone_cr("a\r"));
+    }
 
     #[test]
     fn word_spans_are_the_whitespace_separated_words() {

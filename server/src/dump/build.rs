@@ -127,7 +127,7 @@ pub fn read_diff_page_parts(
         findings,
         decoded.lossy,
         truncated,
-        &|_, _| None,
+        None,
     );
     let parts = decide_state
         .filter(|_| !truncated && !decoded.lossy)
@@ -323,7 +323,7 @@ pub fn assemble(
     mut findings: Vec<Finding>,
     lossy: bool,
     truncated: bool,
-    folded: Folded,
+    folded: Option<Folded>,
 ) -> Dump {
     for row in &rows {
         if let Some(a) = &row.ambiguity {
@@ -512,8 +512,9 @@ fn read_title(text: &str, line: usize, span: Span) -> TitleRow {
     }
 }
 
-/// A paragraph text already folded by an earlier read, by row index and side.
-pub type Folded<'a> = &'a (dyn Fn(usize, Side) -> Option<std::sync::Arc<str>> + Sync);
+/// Paragraph texts already folded by an earlier read: per side, per row, the text if
+/// the row's paragraph in that version is known to be the same.
+pub type Folded = [Vec<Option<std::sync::Arc<str>>>; 2];
 
 /// Builds both versions from the rows. `old_known` is false for pipe tables.
 pub fn build_versions(
@@ -524,7 +525,7 @@ pub fn build_versions(
     rows: &[Row],
     old_known: bool,
 ) -> [Version; 2] {
-    build_versions_reusing(text, header, title, time, rows, old_known, &|_, _| None)
+    build_versions_reusing(text, header, title, time, rows, old_known, None)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -537,9 +538,9 @@ pub fn build_versions_reusing(
     time: Option<&TimeRow>,
     rows: &[Row],
     old_known: bool,
-    folded: Folded,
+    folded: Option<Folded>,
 ) -> [Version; 2] {
-    let make = |side: Side| -> Version {
+    let make = |side: Side, known: Option<Vec<Option<std::sync::Arc<str>>>>| -> Version {
         let title_text = title
             .and_then(|t| match side {
                 Side::Old => t.old.clone(),
@@ -554,18 +555,28 @@ pub fn build_versions_reusing(
                 None => t.caption.clone(),
             }),
         });
-        let paragraphs = rows
-            .par_iter()
-            .enumerate()
-            .with_min_len(256)
-            .filter_map(|(i, r)| {
-                let half = r.half(side)?;
-                Some(VersionParagraph {
-                    text: folded(i, side).unwrap_or_else(|| folded_text(&text[half.clone()])),
-                    row: i,
-                })
+        let paragraph = |i: usize, r: &Row, known: Option<std::sync::Arc<str>>| {
+            let half = r.half(side)?;
+            Some(VersionParagraph {
+                text: known.unwrap_or_else(|| folded_text(&text[half.clone()])),
+                row: i,
             })
-            .collect();
+        };
+        let paragraphs = match known {
+            // Texts moved in from the previous read: no copy, no reference count.
+            Some(known) => known
+                .into_iter()
+                .zip(rows)
+                .enumerate()
+                .filter_map(|(i, (k, r))| paragraph(i, r, k))
+                .collect(),
+            None => rows
+                .par_iter()
+                .enumerate()
+                .with_min_len(256)
+                .filter_map(|(i, r)| paragraph(i, r, None))
+                .collect(),
+        };
         Version {
             number: header.versions[side.index()],
             title: title_text,
@@ -574,7 +585,14 @@ pub fn build_versions_reusing(
             complete: side == Side::New || old_known,
         }
     };
-    let (old, new) = rayon::join(|| make(Side::Old), || make(Side::New));
+    let [old_known_texts, new_known_texts] = match folded {
+        Some([o, n]) => [Some(o), Some(n)],
+        None => [None, None],
+    };
+    let (old, new) = rayon::join(
+        || make(Side::Old, old_known_texts),
+        || make(Side::New, new_known_texts),
+    );
     [old, new]
 }
 

@@ -1,13 +1,15 @@
 //! Reading an edited dump again, redoing only what the edit can change.
 //!
 //! The language server re-reads a dump after every keystroke. A [`Reader`] keeps the
-//! previous read's lines, body rows, row shapes and decision evidence; the next text
-//! is compared with the previous one (common prefix and suffix), and only the lines
-//! between are scanned and shaped again. Decisions are redone only for the runs whose
-//! rows or evidence changed (`decide::DecideState::update`). The result is always
-//! exactly what [`super::read`] gives for the same text; anything unusual (a change in
-//! the header, title or time rows, sidecar choices, a BOM, a truncated or unterminated
-//! file, a pipe table) is simply read whole.
+//! previous read's dump, body rows, row shapes and decision evidence; the next text
+//! is compared with the previous one (common prefix and suffix, or what the caller
+//! says its edits left alone: [`Kept`]), and only the lines between are scanned and
+//! shaped again. Paragraph texts of rows read the same way are taken over from the
+//! previous dump, moved out of it when nothing else holds it. Decisions are redone
+//! only for the runs whose rows or evidence changed (`decide::DecideState::update`).
+//! The result is always exactly what [`super::read`] gives for the same text; anything
+//! unusual (a change in the header, title or time rows, sidecar choices, a BOM, a
+//! truncated or unterminated file, a pipe table) is simply read whole.
 
 use super::build::{
     assemble, inputs_of, read_diff_page_parts, rows_of, scan_body, truncated_row, Parts,
@@ -21,15 +23,12 @@ use super::{header, pipe};
 use rayon::prelude::*;
 use std::sync::Arc;
 
-/// A row's reading and its folded paragraph in each version.
-type Folded = (Option<Reading>, [Option<Arc<str>>; 2]);
-
-/// What the previous read left for the next one.
+/// What the previous read left for the next one: the dump it gave (shared, so its
+/// text, line starts and paragraphs are not copied) and the reader's working parts.
 struct Previous {
-    text: String,
-    /// Per row: its reading and its folded paragraph in each version.
-    folded: Vec<Folded>,
-    starts: Vec<usize>,
+    dump: Arc<Dump>,
+    /// Per side, per row of the dump: the index of its paragraph in that version.
+    paragraph_of: [Vec<u32>; 2],
     spans: Vec<Span>,
     parts: Parts,
 }
@@ -38,6 +37,27 @@ struct Previous {
 #[derive(Default)]
 pub struct Reader {
     previous: Option<Previous>,
+}
+
+/// How many bytes at the start and at the end of a text are known to be as they were
+/// in the previous read (the editor's changes lie between).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kept {
+    pub prefix: usize,
+    pub suffix: usize,
+}
+
+impl Kept {
+    /// Nothing changed.
+    pub const ALL: Kept = Kept {
+        prefix: usize::MAX,
+        suffix: usize::MAX,
+    };
+    /// Anything may have changed.
+    pub const NOTHING: Kept = Kept {
+        prefix: 0,
+        suffix: 0,
+    };
 }
 
 /// How the rows of a read relate to the previous read's rows.
@@ -52,10 +72,25 @@ pub enum Reuse {
 
 impl Reader {
     /// Reads `text` (already decoded: the language server's buffer).
-    pub fn read(&mut self, text: String, choices: &Choices) -> Result<(Dump, Reuse), NotADump> {
+    pub fn read(
+        &mut self,
+        text: String,
+        choices: &Choices,
+    ) -> Result<(Arc<Dump>, Reuse), NotADump> {
+        self.read_edited(text, choices, None)
+    }
+
+    /// [`Reader::read`], told what the edits since the previous read left alone, so the
+    /// texts need not be compared. `kept` must be true of the two texts.
+    pub fn read_edited(
+        &mut self,
+        text: String,
+        choices: &Choices,
+        kept: Option<Kept>,
+    ) -> Result<(Arc<Dump>, Reuse), NotADump> {
         if let Some(prev) = self.previous.take() {
             if incremental_ok(&prev, &text, choices) {
-                match self.update(prev, text) {
+                match self.update(prev, text, kept) {
                     Ok((dump, map)) => return Ok((dump, Reuse::Rows(map))),
                     Err(text) => return self.read_whole(text, choices).map(|d| (d, Reuse::None)),
                 }
@@ -64,7 +99,7 @@ impl Reader {
         self.read_whole(text, choices).map(|d| (d, Reuse::None))
     }
 
-    fn read_whole(&mut self, text: String, choices: &Choices) -> Result<Dump, NotADump> {
+    fn read_whole(&mut self, text: String, choices: &Choices) -> Result<Arc<Dump>, NotADump> {
         let bytes = text.into_bytes();
         let decoded = super::lines::decode(&bytes);
         drop(bytes);
@@ -73,16 +108,16 @@ impl Reader {
         if found.format == Format::PipeTable {
             let mut dump = pipe::read_pipe_table(decoded, table, found);
             dump.findings.sort_by_key(|f| (f.span.start, f.severity));
-            return Ok(dump);
+            return Ok(Arc::new(dump));
         }
         let spans = table.spans.clone();
         let (dump, parts) = read_diff_page_parts(decoded, table, found, choices, true);
+        let dump = Arc::new(dump);
         if let Some(parts) = parts {
             if choices.rows.is_empty() {
                 self.previous = Some(Previous {
-                    text: dump.text.clone(),
-                    folded: folded_of(&dump),
-                    starts: dump.line_starts.clone(),
+                    paragraph_of: paragraph_index(&dump),
+                    dump: dump.clone(),
                     spans,
                     parts,
                 });
@@ -93,17 +128,36 @@ impl Reader {
 
     /// Reads `text` as an edit of the previous text; gives the text back when it
     /// has to be read whole after all (it now ends inside a row).
-    fn update(&mut self, prev: Previous, text: String) -> Result<(Dump, RowMap), String> {
+    fn update(
+        &mut self,
+        prev: Previous,
+        text: String,
+        kept: Option<Kept>,
+    ) -> Result<(Arc<Dump>, RowMap), String> {
         let Previous {
-            text: old_text,
-            folded,
-            starts,
+            dump: old,
+            paragraph_of,
             spans,
             parts,
         } = prev;
+        let (old_text, starts) = (&old.text, &old.line_starts);
         let (n, m) = (old_text.len(), text.len());
-        let p = common_prefix(old_text.as_bytes(), text.as_bytes());
-        let s = common_suffix(old_text.as_bytes(), text.as_bytes(), n.min(m) - p);
+        let (p, s) = match kept {
+            Some(k) => {
+                // The header, title and time rows are known to be unchanged
+                // (`incremental_ok`): the window never starts before the body.
+                let head_end = starts[parts.body_start];
+                let p = k.prefix.max(head_end).min(n.min(m));
+                (p, k.suffix.min(n.min(m) - p))
+            }
+            None => {
+                let p = common_prefix(old_text.as_bytes(), text.as_bytes());
+                (
+                    p,
+                    common_suffix(old_text.as_bytes(), text.as_bytes(), n.min(m) - p),
+                )
+            }
+        };
         let lines = starts.len();
         // Old lines `..a` lie wholly (with their ending) in the common prefix; old
         // lines `b..` start after a newline in the common suffix. The last line is
@@ -214,39 +268,23 @@ impl Reader {
         let shapes: Vec<RowShape> = inputs.into_iter().map(|i| i.shape).collect();
         let mut findings = head_findings.clone();
         findings.extend(new_findings.iter().map(|(_, f)| f.clone()));
-        // The next read compares against this text: copy it into the previous
-        // text's buffer, whose pages are already mapped (a fresh 10 MB buffer costs
-        // more in page faults than the copy itself).
-        let mut kept_text = old_text;
-        kept_text.clear();
-        kept_text.push_str(&text);
-        let reading_of: Vec<Option<Reading>> = rows.iter().map(|r| r.reading).collect();
+        let folded = reuse_paragraphs(old, &paragraph_of, &rows, map);
         let dump = assemble(
             text,
             &located,
-            new_starts.clone(),
+            new_starts,
             title.clone(),
             time.clone(),
             rows,
             findings,
             false,
             false,
-            &|i, side| {
-                // A row read the same way as before has the same paragraphs.
-                let j = map.old_of(i)?;
-                let (reading, texts) = folded.get(j)?;
-                if *reading != reading_of[i] {
-                    return None;
-                }
-                texts[side.index()].clone()
-            },
+            Some(folded),
         );
-        let new_folded = folded_of(&dump);
-        drop(folded);
+        let dump = Arc::new(dump);
         self.previous = Some(Previous {
-            text: kept_text,
-            folded: new_folded,
-            starts: new_starts,
+            paragraph_of: paragraph_index(&dump),
+            dump: dump.clone(),
             spans: new_spans,
             parts: Parts {
                 located,
@@ -264,18 +302,55 @@ impl Reader {
     }
 }
 
-fn folded_of(dump: &Dump) -> Vec<Folded> {
-    let mut out: Vec<Folded> = dump
-        .rows
+/// Per side and new row: the previous read's paragraph text, where the row maps to a
+/// previous row read the same way. Taken from the previous dump when nothing else
+/// holds it (moved, not copied), cloned from it otherwise.
+fn reuse_paragraphs(
+    mut old: Arc<Dump>,
+    paragraph_of: &[Vec<u32>; 2],
+    rows: &[Row],
+    map: RowMap,
+) -> super::build::Folded {
+    let same: Vec<Option<usize>> = rows
         .iter()
-        .map(|r| (r.reading, [None, None]))
+        .enumerate()
+        .map(|(i, r)| {
+            let j = map.old_of(i)?;
+            (old.rows.get(j)?.reading == r.reading).then_some(j)
+        })
         .collect();
-    for (side, v) in dump.versions.iter().enumerate() {
-        for p in &v.paragraphs {
-            out[p.row].1[side] = Some(p.text.clone());
+    let index = |side: usize, j: &Option<usize>| Some(*paragraph_of[side].get((*j)?)? as usize);
+    let texts = match Arc::get_mut(&mut old) {
+        Some(dump) => [0, 1].map(|side| {
+            let mut texts: Vec<Option<Arc<str>>> =
+                std::mem::take(&mut dump.versions[side].paragraphs)
+                    .into_iter()
+                    .map(|p| Some(p.text))
+                    .collect();
+            same.iter()
+                .map(|j| texts.get_mut(index(side, j)?)?.take())
+                .collect()
+        }),
+        None => [0, 1].map(|side| {
+            let paragraphs = &old.versions[side].paragraphs;
+            same.iter()
+                .map(|j| Some(paragraphs.get(index(side, j)?)?.text.clone()))
+                .collect()
+        }),
+    };
+    // Freeing a large dump takes a millisecond or two: do it off the reader's path.
+    rayon::spawn(move || drop(old));
+    texts
+}
+
+fn paragraph_index(dump: &Dump) -> [Vec<u32>; 2] {
+    [0, 1].map(|side| {
+        let mut index = vec![u32::MAX; dump.rows.len()];
+        for (k, p) in dump.versions[side].paragraphs.iter().enumerate() {
+            index[p.row] = k as u32;
         }
-    }
-    out
+        index
+    })
 }
 
 /// Whether `text` can be read as an edit of the previous text.
@@ -291,11 +366,11 @@ fn incremental_ok(prev: &Previous, text: &str, choices: &Choices) -> bool {
     // The header, title and time rows must be untouched: the first body line and
     // every line before it lie in the common prefix.
     let body_start = prev.parts.body_start;
-    if body_start >= prev.starts.len() {
+    if body_start >= prev.dump.line_starts.len() {
         return false;
     }
-    let head_end = prev.starts[body_start];
-    text.len() >= head_end && prev.text.as_bytes()[..head_end] == text.as_bytes()[..head_end]
+    let head_end = prev.dump.line_starts[body_start];
+    text.len() >= head_end && prev.dump.text.as_bytes()[..head_end] == text.as_bytes()[..head_end]
 }
 
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {

@@ -19,7 +19,7 @@ mod split;
 
 pub use choices::Choices;
 pub use decide::RowMap;
-pub use incremental::{Reader, Reuse};
+pub use incremental::{Kept, Reader, Reuse};
 pub use model::*;
 
 /// Reads a dump. Never panics: anything that is not a dump at all is an error naming

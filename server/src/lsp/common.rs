@@ -1,7 +1,7 @@
 //! Helpers every feature uses: a request context (snapshot + encoding + settings),
 //! row lookup by position, wording of passages and readings, version URIs.
 
-use super::position::{position_at, range_of, Encoding};
+use super::position::{position_at, position_in, Encoding};
 use super::settings::Settings;
 use crate::analysis::{Analysis, Passage};
 use crate::diff::PassageClass;
@@ -25,15 +25,21 @@ impl<'a> Ctx<'a> {
 
     /// The LSP range of a dump span.
     pub fn range(&self, span: &Span) -> Range {
-        range_of(&self.snap.rope, &self.snap.rope_span(span), self.enc)
+        Range::new(self.pos(span.start), self.pos(span.end))
     }
 
     pub fn pos(&self, offset: usize) -> Position {
-        position_at(&self.snap.rope, self.snap.to_rope(offset), self.enc)
+        match self.snap.plain_text() {
+            Some((text, starts)) => position_in(text, starts, offset, self.enc),
+            None => position_at(&self.snap.rope, self.snap.to_rope(offset), self.enc),
+        }
     }
 
     /// The 0-based LSP line of a dump offset.
     pub fn line(&self, offset: usize) -> u32 {
+        if self.snap.plain_text().is_some() {
+            return self.pos(offset).line;
+        }
         self.snap
             .rope
             .byte_to_line(self.snap.to_rope(offset).min(self.snap.rope.len_bytes())) as u32

@@ -526,17 +526,14 @@ impl LanguageServer for Backend {
         let changes = params.content_changes;
         let ok = self
             .store
-            .edit(uri.as_str(), params.text_document.version, move |rope| {
+            .edit(uri.as_str(), params.text_document.version, move |editor| {
                 for ch in changes {
                     match ch.range {
                         Some(range) => {
-                            let span = span_of(rope, range, enc);
-                            let a = rope.byte_to_char(span.start);
-                            let b = rope.byte_to_char(span.end);
-                            rope.remove(a..b);
-                            rope.insert(a, &ch.text);
+                            let span = span_of(editor.rope(), range, enc);
+                            editor.replace(span, &ch.text);
                         }
-                        None => *rope = ropey::Rope::from_str(&ch.text),
+                        None => editor.set(&ch.text),
                     }
                 }
             });

@@ -3,13 +3,13 @@
 
 use crate::analysis::{Analysis, Passage};
 use crate::diff::{classify, word_diff, MoveIndex, PassageClass, WordDiff};
-use crate::dump::{Choices, Dump, NotADump, Reader, Reading, Reuse, RowKind};
+use crate::dump::{Choices, Dump, Kept, NotADump, Reader, Reading, Reuse, RowKind};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
-type Entry = Arc<(PassageClass, Option<WordDiff>)>;
+type Entry = Arc<(PassageClass, Option<Arc<WordDiff>>)>;
 /// A row's reading and, unless unchanged, its passage with its cache key.
 type RowEntry = (Option<Reading>, Option<((u64, u64), Entry)>);
 
@@ -44,7 +44,7 @@ fn compute(kind: RowKind, old: Option<&str>, new: Option<&str>) -> Entry {
         _ => None,
     };
     let class = classify(kind, diff.as_ref()).unwrap_or(PassageClass::Unreadable);
-    Arc::new((class, diff))
+    Arc::new((class, diff.map(Arc::new)))
 }
 
 impl DiffCache {
@@ -58,8 +58,15 @@ impl DiffCache {
 
     /// Reads the edited text of a document: after a small edit only the edited rows
     /// are read, decided and diffed again (the result is the same as a fresh read).
-    pub fn analyze_text(&mut self, text: String, choices: &Choices) -> Result<Analysis, NotADump> {
-        let (dump, reuse) = match self.reader.read(text, choices) {
+    /// `kept`, when known, says how much of the text's start and end is as it was in the
+    /// previous call.
+    pub fn analyze_text(
+        &mut self,
+        text: String,
+        choices: &Choices,
+        kept: Option<Kept>,
+    ) -> Result<Analysis, NotADump> {
+        let (dump, reuse) = match self.reader.read_edited(text, choices, kept) {
             Ok(r) => r,
             Err(e) => {
                 self.rows.clear();
@@ -69,14 +76,14 @@ impl DiffCache {
         Ok(self.analyze_dump(dump, reuse))
     }
 
-    fn analyze_dump(&mut self, dump: Dump, reuse: Reuse) -> Analysis {
+    fn analyze_dump(&mut self, dump: Arc<Dump>, reuse: Reuse) -> Analysis {
         let map = match reuse {
             Reuse::Rows(map) if !self.rows.is_empty() => Some(map),
             _ => None,
         };
         self.last_incremental = map.is_some();
         // Rows read the same way as before keep their passage, with no hashing.
-        let previous = std::mem::take(&mut self.rows);
+        let mut previous = std::mem::take(&mut self.rows);
         let reused: Vec<Option<usize>> = dump
             .rows
             .iter()
@@ -137,8 +144,9 @@ impl DiffCache {
         let mut passages = Vec::with_capacity(previous.len().max(16));
         for (i, k) in keyed.iter().enumerate() {
             let entry = k.map(|k| {
+                // Taken, not cloned: each previous row maps to at most one new row.
                 let e = reused[i]
-                    .and_then(|j| previous[j].1.as_ref().map(|(_, e)| e.clone()))
+                    .and_then(|j| previous[j].1.take().map(|(_, e)| e))
                     .or_else(|| self.map.get(&k).cloned())
                     .expect("every passage was computed above");
                 (k, e)

@@ -10,7 +10,7 @@
 pub mod cache;
 
 use crate::analysis::Analysis;
-use crate::dump::{Choices, NotADump, Side, Span};
+use crate::dump::{Choices, Kept, NotADump, Side, Span};
 use cache::DiffCache;
 use ropey::Rope;
 use std::collections::HashMap;
@@ -49,6 +49,7 @@ pub struct Snapshot {
     pub took: Duration,
     pub diffs_computed: usize,
     versions: [OnceLock<Option<Arc<VersionDoc>>>; 2],
+    plain_lines: OnceLock<bool>,
 }
 
 impl Snapshot {
@@ -68,6 +69,21 @@ impl Snapshot {
     /// Dump offset of a rope offset.
     pub fn to_dump(&self, offset: usize) -> usize {
         offset.saturating_sub(self.bom)
+    }
+
+    /// The dump's text, when its line table gives the editor's lines and its offsets
+    /// are the rope's: no byte-order mark, nothing replaced in decoding, and no CR
+    /// that is a line break of its own (the reader counts only LF and CRLF). Positions
+    /// are then found in the dump's line table, without walking the rope.
+    pub fn plain_text(&self) -> Option<(&str, &[usize])> {
+        let dump = &self.analysis()?.dump;
+        let plain = *self.plain_lines.get_or_init(|| {
+            self.bom == 0
+                && !dump.lossy
+                && dump.text.len() == self.rope.len_bytes()
+                && !crate::text::has_lone_cr(&dump.text)
+        });
+        plain.then_some((dump.text.as_str(), dump.line_starts.as_slice()))
     }
 
     /// The version document for one column (built on first use, then shared).
@@ -102,6 +118,8 @@ struct Doc {
     version: i32,
     generation: u64,
     rope: Rope,
+    /// What the edits since the last analysed text left alone.
+    kept: Kept,
     path: Option<PathBuf>,
     choices: Arc<Choices>,
     choices_error: Option<String>,
@@ -113,6 +131,37 @@ struct Doc {
 /// ever replaced whole, so it stays consistent).
 pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Changes a document's rope and keeps count of what the changes left alone, so the
+/// next analysis need not compare the whole text with the previous one.
+pub struct Editor<'a> {
+    rope: &'a mut Rope,
+    kept: &'a mut Kept,
+}
+
+impl Editor<'_> {
+    pub fn rope(&self) -> &Rope {
+        self.rope
+    }
+
+    /// Replaces a byte range (clamped to the text, widened to whole characters).
+    pub fn replace(&mut self, span: Span, text: &str) {
+        let len = self.rope.len_bytes();
+        let a = self.rope.byte_to_char(span.start.min(len));
+        let b = self.rope.byte_to_char(span.end.min(len)).max(a);
+        let (start, end) = (self.rope.char_to_byte(a), self.rope.char_to_byte(b));
+        self.kept.prefix = self.kept.prefix.min(start);
+        self.kept.suffix = self.kept.suffix.min(len - end);
+        self.rope.remove(a..b);
+        self.rope.insert(a, text);
+    }
+
+    /// Replaces the whole text.
+    pub fn set(&mut self, text: &str) {
+        *self.rope = Rope::from_str(text);
+        *self.kept = Kept::NOTHING;
+    }
 }
 
 #[derive(Default)]
@@ -140,6 +189,7 @@ impl Store {
             version: p.version,
             generation: 0,
             rope: Rope::from_str(&p.text),
+            kept: Kept::ALL,
             path: p.path,
             choices: Arc::new(p.choices),
             choices_error: p.choices_error,
@@ -161,15 +211,19 @@ impl Store {
         lock(&self.docs).keys().cloned().collect()
     }
 
-    /// Applies an edit to the rope under the store lock. `f` gets the rope and edits it
-    /// in place; the document version becomes `version`. Returns false for an unknown
-    /// document.
-    pub fn edit(&self, key: &str, version: i32, f: impl FnOnce(&mut Rope)) -> bool {
+    /// Applies an edit to the rope under the store lock. `f` gets an [`Editor`] and
+    /// makes its changes through it; the document version becomes `version`. Returns
+    /// false for an unknown document.
+    pub fn edit(&self, key: &str, version: i32, f: impl FnOnce(&mut Editor)) -> bool {
         let mut docs = lock(&self.docs);
         let Some(doc) = docs.get_mut(key) else {
             return false;
         };
-        f(&mut doc.rope);
+        let doc = &mut *doc;
+        f(&mut Editor {
+            rope: &mut doc.rope,
+            kept: &mut doc.kept,
+        });
         doc.version = version;
         doc.generation += 1;
         true
@@ -210,9 +264,9 @@ impl Store {
             };
             // One analysis at a time per document; whoever waited here re-checks first.
             let mut cache = lock(&cache);
-            let (rope, version, path, choices, choices_error) = {
-                let docs = lock(&self.docs);
-                let doc = docs.get(key)?;
+            let (stale, kept, rope, version, path, choices, choices_error) = {
+                let mut docs = lock(&self.docs);
+                let doc = docs.get_mut(key)?;
                 if let Some(s) = &doc.snapshot {
                     if s.generation == doc.generation {
                         return Some(s.clone());
@@ -222,6 +276,10 @@ impl Store {
                     continue;
                 }
                 (
+                    // Let go of the outdated snapshot now: when nobody else holds it,
+                    // the reader can take what it reuses from it instead of copying.
+                    doc.snapshot.take(),
+                    std::mem::replace(&mut doc.kept, Kept::ALL),
                     doc.rope.clone(),
                     doc.version,
                     doc.path.clone(),
@@ -230,9 +288,11 @@ impl Store {
                 )
             };
             let started = std::time::Instant::now();
-            let text = rope.to_string();
+            // Freed beside the analysis (a large one takes milliseconds to free).
+            rayon::spawn(move || drop(stale));
+            let text = String::from(&rope); // sized once (`to_string` grows it chunk by chunk)
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-            let analysis = cache.analyze_text(text, &choices);
+            let analysis = cache.analyze_text(text, &choices, Some(kept));
             let diffs_computed = cache.last_misses;
             let snap = Arc::new(Snapshot {
                 key: key.to_string(),
@@ -247,6 +307,7 @@ impl Store {
                 took: started.elapsed(),
                 diffs_computed,
                 versions: [OnceLock::new(), OnceLock::new()],
+                plain_lines: OnceLock::new(),
             });
             let mut docs = lock(&self.docs);
             let doc = docs.get_mut(key)?;
@@ -287,9 +348,9 @@ mod tests {
         // Same generation: the same snapshot.
         assert!(Arc::ptr_eq(&s1, &store.snapshot("a").unwrap()));
         // Edit the last line (an unchanged or one-sided row): few or no new diffs.
-        store.edit("a", 2, |r| {
-            let end = r.len_chars();
-            r.insert(end, "");
+        store.edit("a", 2, |e| {
+            let end = e.rope().len_bytes();
+            e.replace(end..end, "");
         });
         let s2 = store.snapshot("a").unwrap();
         assert_eq!(s2.version, 2);
