@@ -262,10 +262,11 @@ pub fn inputs_of<'a>(
         .iter()
         .zip(shapes)
         .map(|((line, span), mut shape)| {
-            let row_text = &text[span.clone()];
-            let choice = choices.get(*line, row_text);
+            let choice = (!choices.rows.is_empty())
+                .then(|| choices.get(*line, &text[span.clone()]))
+                .flatten();
             if let Some(Reading::Changed { split }) = choice {
-                ensure_cut(&mut shape, row_text, split);
+                ensure_cut(&mut shape, &text[span.clone()], split);
             }
             if let Some(c) = choice {
                 if !valid_choice(&shape, c) {
@@ -279,7 +280,8 @@ pub fn inputs_of<'a>(
             }
             let forced = choice.filter(|r| valid_choice(&shape, *r));
             RowInput {
-                text: row_text,
+                dump: text,
+                span: span.clone(),
                 shape,
                 forced,
             }

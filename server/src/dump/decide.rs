@@ -52,10 +52,20 @@ const DUPLICATE_CAP: f32 = 3.0;
 const EXHAUSTIVE_RUN: usize = 48;
 
 pub struct RowInput<'a> {
-    pub text: &'a str,
+    /// The dump's text and the row's span in it. Sliced only when a decision needs the
+    /// words themselves: slicing checks character boundaries, which reads the text, and
+    /// an edit builds an input for every row of a large dump.
+    pub dump: &'a str,
+    pub span: super::model::Span,
     pub shape: RowShape,
     /// A reading a person chose in the sidecar file.
     pub forced: Option<Reading>,
+}
+
+impl<'a> RowInput<'a> {
+    pub fn text(&self) -> &'a str {
+        &self.dump[self.span.clone()]
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -344,11 +354,16 @@ impl Precomputed {
                 r.shape
                     .cuts
                     .iter()
-                    .map(|c| [text_hash(&r.text[..c.at]), text_hash(&r.text[c.right..])])
+                    .map(|c| {
+                        [
+                            text_hash(&r.text()[..c.at]),
+                            text_hash(&r.text()[c.right..]),
+                        ]
+                    })
                     .collect()
             })
             .collect();
-        let whole_text = rows.iter().map(|r| text_hash(r.text)).collect();
+        let whole_text = rows.iter().map(|r| text_hash(r.text())).collect();
         Precomputed {
             cuts,
             whole,
@@ -568,7 +583,7 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
                     let alternative = to_reading(&rows[i].shape, r.choices[i]);
                     let ambiguity = (margin < FLAG_MARGIN).then(|| Ambiguity {
                         alternative,
-                        reason: reason(rows[i].text, &rows[i].shape, reading, alternative),
+                        reason: reason(rows[i].text(), &rows[i].shape, reading, alternative),
                     });
                     Decision {
                         reading,
@@ -749,8 +764,8 @@ fn paragraph_len(rows: &[RowInput]) -> f32 {
 fn unchanged_shingles(r: &RowInput) -> Vec<u64> {
     // An anchor of an earlier read has had its words dropped: shape it again.
     let reshaped;
-    let shape = if r.shape.words.is_empty() && !r.text.is_empty() {
-        reshaped = super::split::shape(r.text);
+    let shape = if r.shape.words.is_empty() && !r.span.is_empty() {
+        reshaped = super::split::shape(r.text());
         &reshaped
     } else {
         &r.shape

@@ -256,7 +256,8 @@ impl Reader {
             .iter()
             .zip(removed_shapes)
             .map(|((_, r), shape)| RowInput {
-                text: &old_text[r.clone()],
+                dump: old_text,
+                span: r.clone(),
                 shape,
                 forced: None,
             })
