@@ -565,7 +565,7 @@ pub fn build_versions_reusing(
             })
         };
         let paragraphs = match known {
-            // Texts moved in from the previous read: no copy, no reference count.
+            // Texts handed over by the previous read: nothing folded or copied again.
             Some(known) => known
                 .into_iter()
                 .zip(rows)

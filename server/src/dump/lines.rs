@@ -36,7 +36,7 @@ impl LineTable {
         let mut spans = Vec::new();
         let bytes = text.as_bytes();
         let mut start = 0;
-        for i in memchr_iter(bytes) {
+        for i in memchr::memchr_iter(b'\n', bytes) {
             let end = if i > start && bytes[i - 1] == b'\r' {
                 i - 1
             } else {
@@ -63,10 +63,6 @@ impl LineTable {
     pub fn len(&self) -> usize {
         self.spans.len()
     }
-}
-
-fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    memchr::memchr_iter(b'\n', bytes)
 }
 
 #[cfg(test)]
