@@ -6,8 +6,8 @@
 //! broken by what paragraphs look like (the old one ends a sentence, the new one starts
 //! one) and by how edits look (a paragraph usually keeps its first and last words).
 
-use crate::text::FastMap;
 use crate::text::{ends_sentence, is_abbreviation, starts_sentence, word_key, word_spans};
+use crate::text::{FastMap, FastSet};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
 /// Words this short (in letters) carry little evidence: "the", "of", "and".
@@ -259,23 +259,15 @@ fn ordered_dice(words: &[u64], weights: &[f32], g: usize, total: f32, bag_common
     // A word that the other half lacks is never part of a common subsequence: diff
     // only the words both halves hold (far fewer when the halves are unrelated, which
     // is where the diff is slow).
-    let mut in_right: FastMap<u64, ()> =
-        FastMap::with_capacity_and_hasher(r.len(), Default::default());
-    for w in r {
-        in_right.insert(*w, ());
-    }
+    let in_right: FastSet<u64> = r.iter().copied().collect();
     let lk: Vec<(u64, f32)> = l
         .iter()
         .zip(weights)
-        .filter(|(w, _)| in_right.contains_key(*w))
+        .filter(|(w, _)| in_right.contains(*w))
         .map(|(w, wt)| (*w, *wt))
         .collect();
-    let in_left: FastMap<u64, ()> = lk.iter().map(|(w, _)| (*w, ())).collect();
-    let rk: Vec<u64> = r
-        .iter()
-        .copied()
-        .filter(|w| in_left.contains_key(w))
-        .collect();
+    let in_left: FastSet<u64> = lk.iter().map(|(w, _)| *w).collect();
+    let rk: Vec<u64> = r.iter().copied().filter(|w| in_left.contains(w)).collect();
     let lw: Vec<u64> = lk.iter().map(|(w, _)| *w).collect();
     let mut common = 0.0;
     for op in capture_diff_slices(Algorithm::Myers, &lw, &rk) {
