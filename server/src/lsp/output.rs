@@ -17,7 +17,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncWrite, AsyncWriteExt, BufWriter};
-use tokio::sync::futures::OwnedNotified;
 use tokio::sync::{mpsc, oneshot, Notify};
 
 /// Bytes queued but not yet written above which writers wait: a client that stops
@@ -42,6 +41,20 @@ impl Budget {
         self.queued.load(Ordering::Acquire) > self.limit
     }
 
+    /// Resolves once the queue is under its limit.
+    async fn room(self: Arc<Self>) {
+        loop {
+            let written = self.written.clone().notified_owned();
+            tokio::pin!(written);
+            // Registered before the check, so a write that ends after it wakes us.
+            written.as_mut().enable();
+            if !self.full() {
+                return;
+            }
+            written.await;
+        }
+    }
+
     /// Queues a frame, counting its bytes until the writer has written them.
     fn queue(&self, tx: &mpsc::UnboundedSender<Msg>, frame: Vec<u8>) {
         let n = frame.len();
@@ -57,8 +70,8 @@ pub struct Output {
     buf: Vec<u8>,
     tx: mpsc::UnboundedSender<Msg>,
     budget: Arc<Budget>,
-    /// Registered while the queue is full.
-    wait: Option<Pin<Box<OwnedNotified>>>,
+    /// Waiting for room while the queue is full.
+    wait: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
 /// Queues whole messages of the server's own, or closes the output.
@@ -156,17 +169,13 @@ impl AsyncWrite for Output {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        while this.budget.full() {
-            let written = this.budget.written.clone();
-            let wait = this
-                .wait
-                .get_or_insert_with(|| Box::pin(written.notified_owned()));
-            match wait.as_mut().poll(cx) {
-                Poll::Ready(()) => this.wait = None,
-                // Registered now, so a write that ends after this check wakes us.
-                Poll::Pending if this.budget.full() => return Poll::Pending,
-                Poll::Pending => this.wait = None,
+        if this.wait.is_some() || this.budget.full() {
+            let budget = this.budget.clone();
+            let wait = this.wait.get_or_insert_with(|| Box::pin(budget.room()));
+            if wait.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
             }
+            this.wait = None;
         }
         this.buf.extend_from_slice(data);
         this.forward();
@@ -205,16 +214,7 @@ pub fn notification<P: Serialize>(method: &str, params: &P) -> serde_json::Resul
 impl Sink {
     /// Queues a framed message (from [`notification`]) once the queue has room.
     pub async fn send(&self, frame: Vec<u8>) {
-        loop {
-            let written = self.budget.written.clone().notified_owned();
-            tokio::pin!(written);
-            // Registered before the check, so a write that ends after it wakes us.
-            written.as_mut().enable();
-            if !self.budget.full() {
-                break;
-            }
-            written.await;
-        }
+        self.budget.clone().room().await;
         self.budget.queue(&self.tx, frame);
     }
 
