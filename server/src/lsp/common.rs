@@ -1,7 +1,7 @@
 //! Helpers every feature uses: a request context (snapshot + encoding + settings),
 //! row lookup by position, wording of passages and readings, version URIs.
 
-use super::position::{position_at, position_in, Encoding};
+use super::position::{line_in, position_at, position_in, Encoding};
 use super::settings::Settings;
 use crate::analysis::{Analysis, Passage};
 use crate::diff::PassageClass;
@@ -37,8 +37,8 @@ impl<'a> Ctx<'a> {
 
     /// The 0-based LSP line of a dump offset.
     pub fn line(&self, offset: usize) -> u32 {
-        if self.snap.plain_text().is_some() {
-            return self.pos(offset).line;
+        if let Some((text, starts)) = self.snap.plain_text() {
+            return line_in(text, starts, offset) as u32;
         }
         self.snap
             .rope

@@ -220,13 +220,24 @@ impl TextIndex {
 /// binary search and a count over one line instead of a walk down the rope.
 pub fn position_in(text: &str, starts: &[usize], offset: usize, enc: Encoding) -> Position {
     let offset = offset.min(text.len());
-    if offset == text.len() && text.ends_with('\n') && starts.last() != Some(&text.len()) {
-        return Position::new(starts.len() as u32, 0);
-    }
-    let line = starts.partition_point(|&s| s <= offset).max(1) - 1;
-    let start = starts.get(line).copied().unwrap_or(0).min(offset);
+    let line = line_in(text, starts, offset);
+    let Some(&start) = starts.get(line) else {
+        return Position::new(line as u32, 0); // the empty line after a final newline
+    };
     let offset = floor_boundary(text, offset);
-    Position::new(line as u32, enc.len(&text[start..offset]) as u32)
+    Position::new(
+        line as u32,
+        enc.len(&text[start.min(offset)..offset]) as u32,
+    )
+}
+
+/// The line of [`position_in`] alone.
+pub fn line_in(text: &str, starts: &[usize], offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    if offset == text.len() && text.ends_with('\n') && starts.last() != Some(&text.len()) {
+        return starts.len();
+    }
+    starts.partition_point(|&s| s <= offset).max(1) - 1
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
@@ -336,11 +347,13 @@ mod tests {
             }
             for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
                 for i in 0..=text.len() + 2 {
+                    let p = position_at(&r, i, enc);
                     assert_eq!(
                         position_in(text, &starts, i, enc),
-                        position_at(&r, i, enc),
+                        p,
                         "{text:?} {i} {enc:?}"
                     );
+                    assert_eq!(line_in(text, &starts, i), p.line as usize, "{text:?} {i}");
                 }
             }
         }
