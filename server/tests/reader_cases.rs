@@ -316,3 +316,55 @@ fn a_chosen_cut_the_reader_did_not_consider_is_applied() {
         "on Tuesday that talks would resume next week."
     );
 }
+
+/// Two runs far apart that hold the same sentence are read together: the reading of
+/// each depends on the other's, and deciding each against the other's first reading
+/// flips both at once into a version that says the sentence twice.
+#[test]
+fn a_sentence_in_two_runs_is_read_once_per_version() {
+    let anchors = [
+        "Ukrainian President Volodymyr Zelenskyy described his visit to the United States and Canada this week as very productive.",
+        "He met lawmakers from both parties in Washington and addressed the Canadian parliament in Ottawa.",
+        "The visit came as Russian forces pressed attacks along the front line in the east of the country.",
+        "Canada announced a new package of military aid worth hundreds of millions of dollars.",
+        "Zelenskyy said the aid would help Ukraine protect its cities through the coming winter.",
+    ];
+    let moved = "In his nightly video address on Sunday, Zelenskyy said Ukraine secured defense aid from Washington and Ottawa respectively.";
+    let kept =
+        "Russian airstrikes killed two people in the southern region of Kherson, officials said.";
+    let edited = format!(
+        "{kept} In his nightly video address on Wednesday, Zelenskyy told reporters Ukraine secured defense aid from Washington and Ottawa respectively. {kept}"
+    );
+    let doubled: Vec<String> = anchors.iter().map(|a| format!("{a}{a}")).collect();
+    let rows: Vec<&str> = vec![
+        &doubled[0],
+        moved,
+        &doubled[1],
+        &doubled[2],
+        &doubled[3],
+        &edited,
+        &doubled[4],
+    ];
+    let text = page(
+        "Version 0 Version 1",
+        "Zelenskyy visit Zelenskyy visit",
+        "(about 1 hour later)",
+        &rows,
+    );
+    let d = dump::read_plain(text.as_bytes()).unwrap();
+    let count = |side: Side| {
+        paragraphs(&d, side)
+            .iter()
+            .filter(|p| p.contains("secured defense aid"))
+            .count()
+    };
+    assert_eq!(count(Side::Old), 1, "{:?}", paragraphs(&d, Side::Old));
+    assert_eq!(count(Side::New), 1, "{:?}", paragraphs(&d, Side::New));
+    assert_eq!(d.rows[1].kind, RowKind::Added);
+    assert_eq!(d.rows[5].kind, RowKind::Changed);
+    assert_eq!(fold(d.slice(d.rows[5].half(Side::New).unwrap())), kept);
+}
+
+fn fold(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

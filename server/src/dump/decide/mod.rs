@@ -19,12 +19,18 @@
 //!   lone one-sided row leans slightly to a removal (both measured on the dev corpus)
 //!   and is always flagged.
 //!
+//! Each run is decided against the unchanged rows (pass 1), then against everything
+//! else as pass 1 read it (pass 2); runs that hold the same sentence and that pass 2
+//! left unsettled are decided together (`joint`).
+//!
 //! The constants below were set on the dev corpus and are checked by its accuracy test.
 
 use super::model::{Ambiguity, Reading};
 use super::split::{Cut, RowShape};
 use crate::text::{mix, FastMap};
 use rayon::prelude::*;
+
+mod joint;
 
 const SHINGLE: usize = 5;
 /// Rows longer than this (in words) get no shingles: no duplicate evidence, no cost.
@@ -51,6 +57,7 @@ const DUPLICATE_CAP: f32 = 3.0;
 /// A run longer than this is decided with a cheaper search (benchmarks, odd files).
 const EXHAUSTIVE_RUN: usize = 48;
 
+#[derive(Clone)]
 pub struct RowInput<'a> {
     /// The dump's text and the row's span in it. Sliced only when a decision needs the
     /// words themselves: slicing checks character boundaries, which reads the text, and
@@ -76,7 +83,7 @@ pub struct Decision {
 }
 
 /// A reading of one row inside a run: which cut (index into `shape.cuts`) or side.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Choice {
     Cut(usize),
     Added,
@@ -395,11 +402,21 @@ impl Precomputed {
 }
 
 fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &[Choice]) -> f32 {
+    let paragraphs: Vec<[&Para; 2]> = choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| pre.paragraphs(i, *c))
+        .collect();
+    structure_score(ctx, rows, pre, choices) - duplicate_cost(&paragraphs)
+}
+
+/// Everything a reading scores but its duplicates: the cuts, the polarity, and the
+/// pairs diff-lcs would have matched.
+fn structure_score(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &[Choice]) -> f32 {
     let mut s = 0.0;
     let mut one_sided = 0;
     let mut added = false;
-    let mut paragraphs = Vec::with_capacity(rows.len());
-    for (i, (row, c)) in rows.iter().zip(choices).enumerate() {
+    for (row, c) in rows.iter().zip(choices) {
         match *c {
             Choice::Cut(i) => s += changed_score(ctx, &row.shape, &row.shape.cuts[i]),
             Choice::Added => {
@@ -408,7 +425,6 @@ fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &
             }
             Choice::Removed => one_sided += 1,
         }
-        paragraphs.push(pre.paragraphs(i, *c));
     }
     // diff-lcs matched every pair of equal paragraphs it could: inside one run, an
     // older paragraph equal to a newer one of another row would have been matched
@@ -426,9 +442,7 @@ fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &
             }
         }
     }
-    s + polarity_prior(added, one_sided)
-        - duplicate_cost(&paragraphs)
-        - UNMATCHED_EQUAL * unmatched_equal as f32
+    s + polarity_prior(added, one_sided) - UNMATCHED_EQUAL * unmatched_equal as f32
 }
 
 fn text_hash(s: &str) -> u64 {
@@ -447,9 +461,16 @@ fn allowed(row: &RowInput, c: Choice) -> bool {
 
 /// Decides one run of rows (none of them unchanged).
 fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
-    let k = rows.len();
     let data: Vec<RowData> = rows.iter().map(|r| RowData::new(&r.shape)).collect();
     let pre = Precomputed::new(rows, &data, ext);
+    decisions(rows, &enumerate(ctx, rows, &pre))
+}
+
+/// Scores the readings of a run worth considering: for each number of leading
+/// changed rows and each polarity, the locally best cuts, and every single-cut
+/// variant of them (the split alternatives a row's confidence is measured against).
+fn enumerate(ctx: &Context, rows: &[RowInput], pre: &Precomputed) -> Vec<Scored> {
+    let k = rows.len();
     // Rows that can be changed form a prefix; the first row with no cut ends it.
     let c_max = rows
         .iter()
@@ -512,7 +533,7 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
             if !ok {
                 continue;
             }
-            let mut score = score_reading(ctx, rows, &pre, &choices);
+            let mut score = score_reading(ctx, rows, pre, &choices);
             // One pass of coordinate improvement over the cuts, recording every
             // variant as a reading of its own (they are the split alternatives).
             for i in 0..c {
@@ -524,7 +545,7 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
                         continue;
                     }
                     choices[i] = alt;
-                    let s = score_reading(ctx, rows, &pre, &choices);
+                    let s = score_reading(ctx, rows, pre, &choices);
                     all.push(Scored {
                         score: s,
                         choices: choices.clone(),
@@ -539,6 +560,13 @@ fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
             all.push(Scored { score, choices });
         }
     }
+    all
+}
+
+/// Each row's decision from the scored readings of its run: the best reading, with a
+/// confidence from the margin to the best reading that reads the row otherwise.
+fn decisions(rows: &[RowInput], all: &[Scored]) -> Vec<Decision> {
+    let k = rows.len();
     let Some(best_idx) = (0..all.len()).max_by(|&a, &b| all[a].score.total_cmp(&all[b].score))
     else {
         // Only reachable when choices contradict each other: fall back to the
@@ -648,6 +676,12 @@ struct RunState {
     second: Vec<Decision>,
     /// Every shingle of the run's rows, sorted (computed when first needed).
     shingles: Option<Vec<u64>>,
+    /// The shingles pass 1's reading shares with another run's reading and with no
+    /// unchanged row (sorted; empty when the run is not coupled to another).
+    coupling: Vec<u64>,
+    /// The decisions of the cluster of coupled runs this run belongs to, decided
+    /// jointly; they replace pass 2's.
+    joint: Option<Vec<Decision>>,
 }
 
 /// The distinct shingles a run's decisions can look up.
@@ -907,6 +941,8 @@ impl DecideState {
                     contribution,
                     second: Vec::new(),
                     shingles: None,
+                    coupling: Vec::new(),
+                    joint: None,
                 }
             })
             .collect();
@@ -921,7 +957,11 @@ impl DecideState {
         let multi = runs.len() > 1;
         runs.par_iter_mut().for_each(|run| {
             run.second = second_pass(&ctx, rows, &base, &runs_counts, run, multi);
+            if multi {
+                run.coupling = joint::coupling(&run.contribution, &base, &runs_counts);
+            }
         });
+        joint::decide_clusters(&ctx, rows, &base, &runs_counts, &mut runs);
         scatter(&runs, &mut out);
         let state = DecideState {
             paragraph_len,
@@ -991,6 +1031,7 @@ impl DecideState {
             }
         });
         // Runs that are gone take their contributions with them.
+        let mut clusters_stale = redo_all || old.values().any(|r| !r.coupling.is_empty());
         for run in old.values() {
             apply(
                 &mut self.runs_counts,
@@ -1026,6 +1067,11 @@ impl DecideState {
                 }
                 (prev, Some((first, contribution))) => {
                     let shingles = prev.as_ref().and_then(|p| p.shingles.clone());
+                    // Kept until recomputed below, to tell whether the run was coupled.
+                    let coupling = prev
+                        .as_ref()
+                        .map(|p| p.coupling.clone())
+                        .unwrap_or_default();
                     if let Some(p) = prev {
                         apply(&mut self.runs_counts, &p.contribution, -1, &mut runs_before);
                     }
@@ -1036,6 +1082,8 @@ impl DecideState {
                         contribution,
                         second: Vec::new(),
                         shingles,
+                        coupling,
+                        joint: None,
                     }
                 }
                 (None, None) => unreachable!("a run with no previous state is always redone"),
@@ -1068,20 +1116,58 @@ impl DecideState {
         );
         let multi = runs.len() > 1;
         let was_multi = self.multi;
-        runs.par_iter_mut()
+        let touched = joint::Touched::new(
+            base_before
+                .keys()
+                .chain(runs_before[0].keys())
+                .chain(runs_before[1].keys())
+                .map(|h| {
+                    let base_old = base_before.get(h).copied().unwrap_or(count(base, h));
+                    let sides = [0, 1].map(|side| {
+                        let runs_old = runs_before[side]
+                            .get(h)
+                            .copied()
+                            .unwrap_or(count(&runs_counts[side], h));
+                        (
+                            base_old + runs_old,
+                            count(base, h) + count(&runs_counts[side], h),
+                        )
+                    });
+                    (*h, [base_old, count(base, h)], sides)
+                }),
+        );
+        // Whether the clusters of coupled runs must be decided again: a run that is or
+        // was coupled changed, or so did what the rest of the dump holds of its shingles.
+        let coupled_changed = runs
+            .par_iter_mut()
             .zip(&redo_first)
-            .for_each(|(run, redo)| {
-                let stale = *redo
-                    || multi != was_multi
-                    || all_changed.hits(
-                        run.shingles.as_deref().unwrap_or(&[]),
-                        Some(&run.contribution),
-                    );
-                if !stale {
-                    return;
+            .map(|(run, redo)| {
+                let shingles = run.shingles.as_deref().unwrap_or(&[]);
+                let was_coupled = !run.coupling.is_empty();
+                let redo = *redo || multi != was_multi;
+                let was = if redo || touched.any(shingles) {
+                    let now = if multi {
+                        joint::coupling(&run.contribution, base, runs_counts)
+                    } else {
+                        Vec::new()
+                    };
+                    std::mem::replace(&mut run.coupling, now)
+                } else {
+                    run.coupling.clone()
+                };
+                let stale = redo || all_changed.hits(shingles, Some(&run.contribution));
+                if stale {
+                    run.second = second_pass(&ctx, rows, base, runs_counts, run, multi);
                 }
-                run.second = second_pass(&ctx, rows, base, runs_counts, run, multi);
-            });
+                let coupled = !run.coupling.is_empty();
+                (was_coupled || coupled)
+                    && (stale || run.coupling != was || touched.hits(shingles, &run.contribution))
+            })
+            .reduce(|| false, |a, b| a || b);
+        clusters_stale |= coupled_changed;
+        if clusters_stale {
+            joint::decide_clusters(&ctx, rows, base, runs_counts, &mut runs);
+        }
         scatter(&runs, &mut out);
         self.runs = runs;
         self.paragraph_len = paragraph_len;
@@ -1127,7 +1213,11 @@ fn second_pass(
 /// Writes each run's final decisions into the rows' places.
 fn scatter(runs: &[RunState], out: &mut [Option<Decision>]) {
     for run in runs {
-        for (i, d) in run.rows.clone().zip(&run.second) {
+        for (i, d) in run
+            .rows
+            .clone()
+            .zip(run.joint.as_ref().unwrap_or(&run.second))
+        {
             out[i] = Some(d.clone());
         }
     }

@@ -1,0 +1,327 @@
+//! Runs that hold the same sentence are decided together.
+//!
+//! Pass 2 decides each run against the others as pass 1 read them. When two runs far
+//! apart hold the same sentence (moved from one paragraph to another, or repeated in
+//! a rewritten passage), each run's best reading depends on the other's, and deciding
+//! both against the other's pass-1 reading can flip both at once: each avoids the
+//! repeat the other no longer makes, and together they put the sentence twice into
+//! one version. Such runs (a cluster) are decided as one: every combination of their
+//! best readings is scored with the duplicates counted across all of them, and each
+//! row's confidence is its margin to the best combination that reads it otherwise.
+
+use super::{
+    decisions, duplicate_cost, enumerate, structure_score, Choice, Context, Counts, Decision, Ext,
+    Para, Precomputed, RowData, RowInput, RunState, Scored,
+};
+use crate::text::{FastMap, FastSet};
+use rayon::prelude::*;
+use std::collections::hash_map::Entry;
+use std::ops::Range;
+
+/// A cluster larger than this (rows, or runs) keeps its pass-2 decisions: joint
+/// scoring grows with the product of the runs' readings.
+const MAX_ROWS: usize = super::EXHAUSTIVE_RUN;
+const MAX_RUNS: usize = 6;
+/// At most this many combinations of the runs' best readings are scored.
+const COMBINATIONS: usize = 256;
+
+/// The shingles through which a run's reading could depend on another run's: those its
+/// pass-1 reading puts into a version that another run's pass-1 reading also holds (in
+/// either version) and no unchanged row holds. A shingle an unchanged row holds counts
+/// against a reading whatever the other runs do. Sorted; empty for most runs.
+pub(super) fn coupling(own: &[Counts; 2], base: &Counts, runs: &[Counts; 2]) -> Vec<u64> {
+    let count = |c: &Counts, h: &u64| c.get(h).copied().unwrap_or(0);
+    let mut keys: Vec<u64> = own
+        .iter()
+        .flat_map(|c| c.keys())
+        .filter(|h| {
+            !base.contains_key(h)
+                && (0..2)
+                    .map(|side| count(&runs[side], h) - count(&own[side], h))
+                    .sum::<i32>()
+                    >= 1
+        })
+        .copied()
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The shingles whose counts an update changed in a way that can matter to coupled
+/// runs. A shingle that unchanged rows hold before and after the update matters to
+/// none: it never couples runs, and the rest of the dump holds it whatever the
+/// cluster reads.
+pub(super) struct Touched {
+    bits: Vec<u64>,
+    /// Per version, the counts (unchanged rows plus every run's reading) before and
+    /// after, as `(min, max)`; `(0, i32::MAX)` when the unchanged rows started or
+    /// stopped holding the shingle.
+    ranges: FastMap<u64, [Option<(i32, i32)>; 2]>,
+}
+
+impl Touched {
+    const BITS: usize = 1 << 16;
+
+    /// From each changed shingle's unchanged-row count before and after, and its
+    /// whole count before and after in each version.
+    pub(super) fn new(changes: impl Iterator<Item = (u64, [i32; 2], [(i32, i32); 2])>) -> Touched {
+        let mut ranges: FastMap<u64, [Option<(i32, i32)>; 2]> = FastMap::default();
+        for (h, [base_old, base_new], sides) in changes {
+            if base_old > 0 && base_new > 0 {
+                continue;
+            }
+            let e = if (base_old > 0) != (base_new > 0) {
+                [Some((0, i32::MAX)); 2]
+            } else {
+                sides.map(|(old, new)| (old != new).then(|| (old.min(new), old.max(new))))
+            };
+            if e.iter().any(Option::is_some) {
+                ranges.insert(h, e);
+            }
+        }
+        let mut bits = vec![0u64; Self::BITS / 64];
+        for h in ranges.keys() {
+            let b = (*h as usize) % Self::BITS;
+            bits[b / 64] |= 1 << (b % 64);
+        }
+        Touched { bits, ranges }
+    }
+
+    fn get(&self, h: u64) -> Option<&[Option<(i32, i32)>; 2]> {
+        let b = (h as usize) % Self::BITS;
+        if self.bits[b / 64] & (1 << (b % 64)) == 0 {
+            return None;
+        }
+        self.ranges.get(&h)
+    }
+
+    /// Whether whether a run is coupled may have changed.
+    pub(super) fn any(&self, shingles: &[u64]) -> bool {
+        !self.ranges.is_empty() && shingles.iter().any(|&h| self.get(h).is_some())
+    }
+
+    /// Whether the rest of the dump outside a cluster holding this run (whose own
+    /// reading is `own`) may hold one of its shingles differently: the count without
+    /// the cluster's readings crosses 1 only if the cluster's own count, at least
+    /// `own`'s, lies in `min..max`, so only if `max` exceeds `own`'s.
+    pub(super) fn hits(&self, shingles: &[u64], own: &[Counts; 2]) -> bool {
+        !self.ranges.is_empty()
+            && shingles.iter().any(|&h| {
+                self.get(h).is_some_and(|sides| {
+                    sides
+                        .iter()
+                        .zip(own)
+                        .any(|(r, o)| r.is_some_and(|(_, hi)| hi > o.get(&h).copied().unwrap_or(0)))
+                })
+            })
+    }
+}
+
+/// Coupled runs joined by the shingles they share (indices into `runs`, ascending),
+/// in groups of two runs or more that pass 2 left unsettled.
+fn clusters(runs: &[RunState]) -> Vec<Vec<usize>> {
+    let coupled: Vec<usize> = (0..runs.len())
+        .filter(|&i| !runs[i].coupling.is_empty())
+        .collect();
+    if coupled.len() < 2 {
+        return Vec::new();
+    }
+    let mut parent: FastMap<usize, usize> = coupled.iter().map(|&i| (i, i)).collect();
+    fn root(parent: &mut FastMap<usize, usize>, mut i: usize) -> usize {
+        while parent[&i] != i {
+            let up = parent[&parent[&i]];
+            parent.insert(i, up);
+            i = up;
+        }
+        i
+    }
+    let mut owner: FastMap<u64, usize> = FastMap::default();
+    for &i in &coupled {
+        // Two runs share a shingle no unchanged row holds exactly when it is in both
+        // runs' coupling.
+        for h in &runs[i].coupling {
+            match owner.entry(*h) {
+                Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+                Entry::Occupied(e) => {
+                    let (a, b) = (root(&mut parent, *e.get()), root(&mut parent, i));
+                    if a != b {
+                        parent.insert(a.max(b), a.min(b));
+                    }
+                }
+            }
+        }
+    }
+    let mut groups: FastMap<usize, Vec<usize>> = FastMap::default();
+    for &i in &coupled {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    // A cluster whose runs all read in pass 2 as in pass 1 is settled: each run's
+    // reading is its best against the others' final readings.
+    let unsettled = |g: &Vec<usize>| {
+        g.iter().any(|&i| {
+            let r = &runs[i];
+            r.first
+                .iter()
+                .zip(&r.second)
+                .any(|(a, b)| a.reading != b.reading)
+        })
+    };
+    let mut out: Vec<Vec<usize>> = groups
+        .into_values()
+        .filter(|g| g.len() > 1 && unsettled(g))
+        .collect();
+    for g in &mut out {
+        g.sort_unstable();
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Decides every cluster of coupled runs jointly, replacing the members' pass-2
+/// decisions (kept in `joint`); runs in no cluster keep pass 2.
+pub(super) fn decide_clusters(
+    ctx: &Context,
+    rows: &[RowInput],
+    base: &Counts,
+    runs_counts: &[Counts; 2],
+    runs: &mut [RunState],
+) {
+    for run in runs.iter_mut() {
+        run.joint = None;
+    }
+    let groups = clusters(runs);
+    let decided: Vec<Option<Vec<Decision>>> = groups
+        .par_iter()
+        .map(|g| {
+            let members: Vec<Range<usize>> = g.iter().map(|&i| runs[i].rows.clone()).collect();
+            let size: usize = members.iter().map(|r| r.len()).sum();
+            if g.len() > MAX_RUNS || size > MAX_ROWS {
+                return None;
+            }
+            // The rest of the dump: everything but the cluster's own readings.
+            let mut own: [Counts; 2] = [Counts::default(), Counts::default()];
+            for &i in g {
+                for (all, c) in own.iter_mut().zip(&runs[i].contribution) {
+                    for (h, n) in c {
+                        *all.entry(*h).or_default() += n;
+                    }
+                }
+            }
+            let ext = Ext {
+                base,
+                runs: Some(runs_counts),
+                own: Some(&own),
+            };
+            decide_cluster(ctx, rows, &members, ext)
+        })
+        .collect();
+    for (g, d) in groups.iter().zip(decided) {
+        let Some(d) = d else { continue };
+        let mut d = d.into_iter();
+        for &i in g {
+            runs[i].joint = Some(d.by_ref().take(runs[i].rows.len()).collect());
+        }
+    }
+}
+
+/// One reading of one run of a cluster.
+struct Candidate {
+    structure: f32,
+    choices: Vec<Choice>,
+}
+
+/// The decisions of a cluster's rows, in the order of `members`; `None` when a run
+/// has no reading (its recorded choices contradict each other).
+fn decide_cluster(
+    ctx: &Context,
+    rows: &[RowInput],
+    members: &[Range<usize>],
+    ext: Ext,
+) -> Option<Vec<Decision>> {
+    let mut cands: Vec<Vec<Candidate>> = Vec::with_capacity(members.len());
+    for r in members {
+        let rows = &rows[r.clone()];
+        let data: Vec<RowData> = rows.iter().map(|r| RowData::new(&r.shape)).collect();
+        let pre = Precomputed::new(rows, &data, ext);
+        let mut all = enumerate(ctx, rows, &pre);
+        all.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut seen: FastSet<Vec<Choice>> = FastSet::default();
+        let c: Vec<Candidate> = all
+            .into_iter()
+            .filter(|s| seen.insert(s.choices.clone()))
+            .map(|s| Candidate {
+                structure: structure_score(ctx, rows, &pre, &s.choices),
+                choices: s.choices,
+            })
+            .collect();
+        if c.is_empty() {
+            return None;
+        }
+        cands.push(c);
+    }
+    let union: Vec<RowInput> = members
+        .iter()
+        .flat_map(|r| rows[r.clone()].iter().cloned())
+        .collect();
+    let data: Vec<RowData> = union.iter().map(|r| RowData::new(&r.shape)).collect();
+    let pre = Precomputed::new(&union, &data, ext);
+    let score = |idx: &[usize]| -> Scored {
+        let mut choices: Vec<Choice> = Vec::with_capacity(union.len());
+        let mut s = 0.0;
+        for (c, &j) in cands.iter().zip(idx) {
+            s += c[j].structure;
+            choices.extend_from_slice(&c[j].choices);
+        }
+        let paragraphs: Vec<[&Para; 2]> = choices
+            .iter()
+            .enumerate()
+            .map(|(i, c)| pre.paragraphs(i, *c))
+            .collect();
+        Scored {
+            score: s - duplicate_cost(&paragraphs),
+            choices,
+        }
+    };
+    // Every combination of each run's `k` best readings...
+    let n = cands.len();
+    let mut k = 1;
+    while (k + 1usize).pow(n as u32) <= COMBINATIONS {
+        k += 1;
+    }
+    let mut all: Vec<Scored> = Vec::new();
+    let mut best: (f32, Vec<usize>) = (f32::NEG_INFINITY, Vec::new());
+    let mut idx = vec![0usize; n];
+    'combos: loop {
+        let s = score(&idx);
+        if s.score > best.0 {
+            best = (s.score, idx.clone());
+        }
+        all.push(s);
+        let mut m = 0;
+        loop {
+            if m == n {
+                break 'combos;
+            }
+            idx[m] += 1;
+            if idx[m] < k.min(cands[m].len()) {
+                break;
+            }
+            idx[m] = 0;
+            m += 1;
+        }
+    }
+    // ...and every reading of each run with the others at their best combination, so
+    // that each row is measured against the same rivals as a run decided alone.
+    for m in 0..n {
+        for j in k..cands[m].len() {
+            let mut idx = best.1.clone();
+            idx[m] = j;
+            all.push(score(&idx));
+        }
+    }
+    Some(decisions(&union, &all))
+}
