@@ -368,3 +368,22 @@ fn a_sentence_in_two_runs_is_read_once_per_version() {
 fn fold(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// A paragraph that gained a long sentence shares few words with its older self
+/// overall, but holds it whole and in order: the row is an edit, not one new paragraph.
+#[test]
+fn a_paragraph_that_gained_a_long_sentence_is_an_edit() {
+    let old = "Radar helped researchers explore how tropical cyclones intensify.";
+    let new = "The radar helped researchers explore how and why tropical cyclones intensify. Over the years, the satellite flew over powerful storm systems with names like Maria, Harvey, and Sandy, peeking beneath their swirling canopies of cirrus clouds while engineers on the ground kept the aging spacecraft alive through battery failures and a broken reaction wheel.";
+    let row = format!("{old} {new}");
+    let text = page(
+        "Version 0 Version 1",
+        "Storm radar Storm radar",
+        "(about 1 hour later)",
+        &[&format!("{P1}{P1}"), &row, &format!("{P2}{P2}")],
+    );
+    let d = dump::read_plain(text.as_bytes()).unwrap();
+    assert_eq!(d.rows[1].kind, RowKind::Changed);
+    assert_eq!(d.slice(d.rows[1].half(Side::Old).unwrap()), old);
+    assert_eq!(d.slice(d.rows[1].half(Side::New).unwrap()), new);
+}

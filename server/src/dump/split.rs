@@ -33,6 +33,9 @@ pub struct Cut {
     pub word: usize,
     /// Weighted Dice similarity of the halves' word bags, 0..=1.
     pub dice: f32,
+    /// How much of the lighter half the other holds in order (its weighted common
+    /// subsequence over its own weight), 0..=1; 0 when that half is too light to tell.
+    pub contained: f32,
     /// Left half ends a sentence and right half starts one.
     pub boundary: bool,
     /// Left half ends like a paragraph (terminal punctuation, maybe a closing quote).
@@ -112,16 +115,20 @@ pub fn ensure_cut(shape: &mut RowShape, row: &str, at: usize) -> bool {
     let left_word = &row[spans[g - 1].clone()];
     let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
     let right_starts = starts_sentence(&row[spans[g].clone()]);
+    let left: f32 = weights[..g].iter().sum();
     shape.cuts.push(Cut {
         at,
         right: spans[g].start,
         word: g,
         dice: ordered_dice(&shape.words, &weights, g, total, total),
+        contained: 0.0,
         boundary: left_ends && right_starts,
         left_ends,
         right_starts,
         edge_match: edge_match(&shape.words, g),
     });
+    let c = shape.cuts.last_mut().expect("just pushed");
+    c.contained = contained(c.dice, total, left);
     true
 }
 
@@ -179,11 +186,13 @@ pub fn shape(row: &str) -> RowShape {
         let left_word = &row[spans[g - 1].clone()];
         let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
         let right_starts = starts_sentence(&row[spans[g].clone()]);
+        let dice = ordered_dice(&words, &weights, g, total, common);
         Cut {
             at: spans[g - 1].end,
             right: spans[g].start,
             word: g,
-            dice: ordered_dice(&words, &weights, g, total, common),
+            dice,
+            contained: contained(dice, total, weights[..g].iter().sum()),
             boundary: left_ends && right_starts,
             left_ends,
             right_starts,
@@ -279,6 +288,20 @@ fn ordered_dice(words: &[u64], weights: &[f32], g: usize, total: f32, bag_common
         }
     }
     2.0 * common / total
+}
+
+/// Below this weight (about four full words) a half is too light to say whether the
+/// other holds it.
+const CONTAINED_MIN_WEIGHT: f32 = 4.0;
+
+/// The share of the lighter half's weight that the halves' common subsequence covers,
+/// from their Dice similarity: common = dice * total / 2.
+fn contained(dice: f32, total: f32, left: f32) -> f32 {
+    let lighter = left.min(total - left);
+    if lighter < CONTAINED_MIN_WEIGHT {
+        return 0.0;
+    }
+    (dice * total / 2.0 / lighter).min(1.0)
 }
 
 fn round(x: f32) -> i64 {

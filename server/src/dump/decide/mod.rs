@@ -47,6 +47,10 @@ const FURNITURE_WORDS: usize = 3;
 /// Below this similarity a cut's halves read as unrelated paragraphs.
 const UNRELATED_BELOW: f32 = 0.3;
 
+/// The similarity a half wholly held (in order) by the other counts as: that of a
+/// clearly edited paragraph.
+const CONTAINED_SIMILARITY: f32 = 0.5;
+
 /// Prior cost of reading a row as two unrelated paragraphs paired by position.
 const UNRELATED_PAIRING: f32 = -1.5;
 
@@ -165,8 +169,11 @@ struct Context {
 fn changed_score(ctx: &Context, shape: &RowShape, cut: &Cut) -> f32 {
     // Shared words: strong evidence of one paragraph edited; few shared words fit two
     // unrelated paragraphs paired by position, which is the rarer explanation.
-    let mut s = (12.0 * (cut.dice - 0.25)).clamp(-3.0, 8.0);
-    if cut.dice < UNRELATED_BELOW {
+    // A paragraph that gained or lost a sentence or two shares few words with its other
+    // half overall, yet holds the lighter half nearly whole and in order.
+    let sim = cut.dice.max(CONTAINED_SIMILARITY * cut.contained);
+    let mut s = (12.0 * (sim - 0.25)).clamp(-3.0, 8.0);
+    if sim < UNRELATED_BELOW {
         s += UNRELATED_PAIRING;
     }
     // Paragraphs end like sentences and start like them; a sentence boundary is no
@@ -180,7 +187,7 @@ fn changed_score(ctx: &Context, shape: &RowShape, cut: &Cut) -> f32 {
         s -= 2.5;
     }
     s += 0.3 * cut.edge_match as f32;
-    if cut.dice < UNRELATED_BELOW {
+    if sim < UNRELATED_BELOW {
         // Two paragraphs joined are about twice as long as one.
         let z = (shape.len as f32 / (2.0 * ctx.paragraph_len)).ln();
         s += (1.5 * z).clamp(-2.0, 1.0);
