@@ -5,9 +5,11 @@
 //! a rewritten passage), each run's best reading depends on the other's, and deciding
 //! both against the other's pass-1 reading can flip both at once: each avoids the
 //! repeat the other no longer makes, and together they put the sentence twice into
-//! one version. Such runs (a cluster) are decided as one: every combination of their
-//! best readings is scored with the duplicates counted across all of them, and each
-//! row's confidence is its margin to the best combination that reads it otherwise.
+//! one version. Such runs (a cluster), when pass 2 read one of them otherwise than
+//! pass 1, are decided as one: every combination of their best readings is scored with
+//! the duplicates counted across all of them, and each row's confidence is its margin
+//! to the best combination that reads it otherwise. A cluster whose runs all kept
+//! their pass-1 readings is settled: each reading is the best against the others'.
 
 use super::{
     decisions, duplicate_cost, enumerate, structure_score, Choice, Context, Counts, Decision, Ext,
@@ -96,7 +98,7 @@ impl Touched {
         self.ranges.get(&h)
     }
 
-    /// Whether whether a run is coupled may have changed.
+    /// Whether a run's coupling may have changed.
     pub(super) fn any(&self, shingles: &[u64]) -> bool {
         !self.ranges.is_empty() && shingles.iter().any(|&h| self.get(h).is_some())
     }

@@ -8,7 +8,8 @@
 //! reading scores close is flagged ambiguous with that rival as the alternative.
 //!
 //! Evidence, all of it general rather than tuned to particular files:
-//! - the halves of an edited paragraph share words (`split`);
+//! - the halves of an edited paragraph share words, or one holds the other nearly whole
+//!   when a sentence was added or dropped (`split`);
 //! - two paragraphs joined by position end and start like sentences, and are about
 //!   twice as long as a paragraph of the same article;
 //! - a version rarely states the same sentence twice: every 5-word shingle that a
@@ -168,8 +169,8 @@ struct Context {
 
 fn changed_score(ctx: &Context, shape: &RowShape, cut: &Cut) -> f32 {
     // Shared words: strong evidence of one paragraph edited; few shared words fit two
-    // unrelated paragraphs paired by position, which is the rarer explanation.
-    // A paragraph that gained or lost a sentence or two shares few words with its other
+    // unrelated paragraphs paired by position, which is the rarer explanation. A
+    // paragraph that gained or lost a long sentence shares few words with its other
     // half overall, yet holds the lighter half nearly whole and in order.
     let sim = cut.dice.max(CONTAINED_SIMILARITY * cut.contained);
     let mut s = (12.0 * (sim - 0.25)).clamp(-3.0, 8.0);
