@@ -352,17 +352,25 @@ fn a_sentence_in_two_runs_is_read_once_per_version() {
         &rows,
     );
     let d = dump::read_plain(text.as_bytes()).unwrap();
-    let count = |side: Side| {
-        paragraphs(&d, side)
+    let count = |d: &dump::Dump, side: Side| {
+        paragraphs(d, side)
             .iter()
             .filter(|p| p.contains("secured defense aid"))
             .count()
     };
-    assert_eq!(count(Side::Old), 1, "{:?}", paragraphs(&d, Side::Old));
-    assert_eq!(count(Side::New), 1, "{:?}", paragraphs(&d, Side::New));
+    assert_eq!(count(&d, Side::Old), 1, "{:?}", paragraphs(&d, Side::Old));
+    assert_eq!(count(&d, Side::New), 1, "{:?}", paragraphs(&d, Side::New));
     assert_eq!(d.rows[1].kind, RowKind::Added);
     assert_eq!(d.rows[5].kind, RowKind::Changed);
     assert_eq!(fold(d.slice(d.rows[5].half(Side::New).unwrap())), kept);
+    // A person's reading of one run is honoured, and the other run follows it.
+    let mut choices = dump::Choices::default();
+    choices.set(d.rows[1].line, moved, dump::Reading::Removed);
+    let d = dump::read(text.as_bytes(), &choices).unwrap();
+    assert!(d.rows[1].chosen);
+    assert_eq!(d.rows[1].kind, RowKind::Removed);
+    assert_eq!(count(&d, Side::Old), 1, "{:?}", paragraphs(&d, Side::Old));
+    assert_eq!(count(&d, Side::New), 1, "{:?}", paragraphs(&d, Side::New));
 }
 
 fn fold(s: &str) -> String {
