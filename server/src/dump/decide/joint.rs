@@ -24,6 +24,9 @@ use std::ops::Range;
 /// scoring grows with the product of the runs' readings.
 const MAX_ROWS: usize = super::EXHAUSTIVE_RUN;
 const MAX_RUNS: usize = 6;
+/// Each run brings at most this many of its readings, the best (rivals further down
+/// score far below the best, and a long run has thousands of near-copies).
+const CANDIDATES: usize = 256;
 /// At most this many combinations of the runs' best readings are scored.
 const COMBINATIONS: usize = 256;
 
@@ -255,6 +258,7 @@ fn decide_cluster(
         let c: Vec<Candidate> = all
             .into_iter()
             .filter(|s| seen.insert(s.choices.clone()))
+            .take(CANDIDATES)
             .map(|s| Candidate {
                 structure: structure_score(ctx, rows, &pre, &s.choices),
                 choices: s.choices,
