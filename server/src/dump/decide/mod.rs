@@ -1102,48 +1102,31 @@ impl DecideState {
         // What each version's rest holds: unchanged rows plus every run's reading.
         let (base, runs_counts) = (&self.base, &self.runs_counts);
         let count = |c: &Counts, h: &u64| c.get(h).copied().unwrap_or(0);
-        let all_changed = Changed::new(
-            base_before
-                .keys()
-                .chain(runs_before[0].keys())
-                .chain(runs_before[1].keys())
-                .map(|h| {
-                    let base_old = base_before.get(h).copied().unwrap_or(count(base, h));
-                    let sides = [0, 1].map(|side| {
-                        let runs_old = runs_before[side]
-                            .get(h)
-                            .copied()
-                            .unwrap_or(count(&runs_counts[side], h));
-                        (
-                            base_old + runs_old,
-                            count(base, h) + count(&runs_counts[side], h),
-                        )
-                    });
-                    (*h, sides)
-                }),
-        );
+        // Every shingle whose count changed: its unchanged-row count before and after,
+        // and its whole count (unchanged rows plus runs) before and after per version.
+        let changes: Vec<(u64, [i32; 2], [(i32, i32); 2])> = base_before
+            .keys()
+            .chain(runs_before[0].keys())
+            .chain(runs_before[1].keys())
+            .map(|h| {
+                let base_old = base_before.get(h).copied().unwrap_or(count(base, h));
+                let sides = [0, 1].map(|side| {
+                    let runs_old = runs_before[side]
+                        .get(h)
+                        .copied()
+                        .unwrap_or(count(&runs_counts[side], h));
+                    (
+                        base_old + runs_old,
+                        count(base, h) + count(&runs_counts[side], h),
+                    )
+                });
+                (*h, [base_old, count(base, h)], sides)
+            })
+            .collect();
+        let all_changed = Changed::new(changes.iter().map(|(h, _, sides)| (*h, *sides)));
+        let touched = joint::Touched::new(changes.into_iter());
         let multi = runs.len() > 1;
         let was_multi = self.multi;
-        let touched = joint::Touched::new(
-            base_before
-                .keys()
-                .chain(runs_before[0].keys())
-                .chain(runs_before[1].keys())
-                .map(|h| {
-                    let base_old = base_before.get(h).copied().unwrap_or(count(base, h));
-                    let sides = [0, 1].map(|side| {
-                        let runs_old = runs_before[side]
-                            .get(h)
-                            .copied()
-                            .unwrap_or(count(&runs_counts[side], h));
-                        (
-                            base_old + runs_old,
-                            count(base, h) + count(&runs_counts[side], h),
-                        )
-                    });
-                    (*h, [base_old, count(base, h)], sides)
-                }),
-        );
         // Whether the clusters of coupled runs must be decided again: a run that is or
         // was coupled changed, or so did what the rest of the dump holds of its shingles.
         let coupled_changed = runs
