@@ -12,8 +12,8 @@
 //! their pass-1 readings is settled: each reading is the best against the others'.
 
 use super::{
-    decisions, duplicate_cost, enumerate, structure_score, Choice, Context, Counts, Decision, Ext,
-    Para, Precomputed, RowData, RowInput, RunState, Scored,
+    decisions, duplicate_cost, enumerate, structure_score, Choice, Context, CountChange, Counts,
+    Decision, Ext, Para, Precomputed, RowData, RowInput, RunState, Scored,
 };
 use crate::text::{FastMap, FastSet};
 use rayon::prelude::*;
@@ -68,11 +68,10 @@ pub(super) struct Touched {
 impl Touched {
     const BITS: usize = 1 << 16;
 
-    /// From each changed shingle's unchanged-row count before and after, and its
-    /// whole count before and after in each version.
-    pub(super) fn new(changes: impl Iterator<Item = (u64, [i32; 2], [(i32, i32); 2])>) -> Touched {
+    pub(super) fn new(changes: impl Iterator<Item = CountChange>) -> Touched {
         let mut ranges: FastMap<u64, [Option<(i32, i32)>; 2]> = FastMap::default();
-        for (h, [base_old, base_new], sides) in changes {
+        for c in changes {
+            let (h, [base_old, base_new], sides) = (c.shingle, c.base, c.sides);
             if base_old > 0 && base_new > 0 {
                 continue;
             }

@@ -869,6 +869,16 @@ fn contribution(rows: &[RowInput], ds: &[Decision]) -> [Counts; 2] {
     c
 }
 
+/// How an update changed one shingle's counts: the unchanged rows' count before and
+/// after, and per version the whole count (unchanged rows plus every run's reading)
+/// before and after.
+#[derive(Clone, Copy)]
+struct CountChange {
+    shingle: u64,
+    base: [i32; 2],
+    sides: [(i32, i32); 2],
+}
+
 /// The shingles whose counts changed, with the counts before and after, per version.
 ///
 /// A decision only asks whether the *rest* of the dump holds a shingle: the count
@@ -1102,9 +1112,7 @@ impl DecideState {
         // What each version's rest holds: unchanged rows plus every run's reading.
         let (base, runs_counts) = (&self.base, &self.runs_counts);
         let count = |c: &Counts, h: &u64| c.get(h).copied().unwrap_or(0);
-        // Every shingle whose count changed: its unchanged-row count before and after,
-        // and its whole count (unchanged rows plus runs) before and after per version.
-        let changes: Vec<(u64, [i32; 2], [(i32, i32); 2])> = base_before
+        let changes: Vec<CountChange> = base_before
             .keys()
             .chain(runs_before[0].keys())
             .chain(runs_before[1].keys())
@@ -1120,10 +1128,14 @@ impl DecideState {
                         count(base, h) + count(&runs_counts[side], h),
                     )
                 });
-                (*h, [base_old, count(base, h)], sides)
+                CountChange {
+                    shingle: *h,
+                    base: [base_old, count(base, h)],
+                    sides,
+                }
             })
             .collect();
-        let all_changed = Changed::new(changes.iter().map(|(h, _, sides)| (*h, *sides)));
+        let all_changed = Changed::new(changes.iter().map(|c| (c.shingle, c.sides)));
         let touched = joint::Touched::new(changes.into_iter());
         let multi = runs.len() > 1;
         let was_multi = self.multi;
