@@ -164,7 +164,9 @@ pub fn shape(row: &str) -> RowShape {
     let mut left: FastMap<u64, u32> = FastMap::with_capacity_and_hasher(n, Default::default());
     let mut common = 0.0f32;
     let mut best: Option<(f32, i32, usize)> = None; // (common, tiebreak, g)
-    let mut scored: Vec<(usize, f32)> = Vec::with_capacity(n);
+                                                    // (cut, common weight, weight of the left half)
+    let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(n);
+    let mut left_weight = 0.0f32;
     for g in 1..n {
         let k = words[g - 1];
         let w = weights[g - 1];
@@ -175,14 +177,15 @@ pub fn shape(row: &str) -> RowShape {
         *cr -= 1;
         let after = (*cl).min(*cr);
         common += (after as f32 - before as f32) * w;
-        scored.push((g, common));
+        left_weight += w;
+        scored.push((g, common, left_weight));
         let tb = tiebreak(row, &spans, &words, g);
         let key = (round(common), tb, g);
         if best.is_none_or(|b| (key.0, key.1) > (round(b.0), b.1)) {
             best = Some((common, tb, g));
         }
     }
-    let make = |g: usize, common: f32| -> Cut {
+    let make = |&(g, common, left): &(usize, f32, f32)| -> Cut {
         let left_word = &row[spans[g - 1].clone()];
         let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
         let right_starts = starts_sentence(&row[spans[g].clone()]);
@@ -192,7 +195,7 @@ pub fn shape(row: &str) -> RowShape {
             right: spans[g].start,
             word: g,
             dice,
-            contained: contained(dice, total, weights[..g].iter().sum()),
+            contained: contained(dice, total, left),
             boundary: left_ends && right_starts,
             left_ends,
             right_starts,
@@ -206,19 +209,19 @@ pub fn shape(row: &str) -> RowShape {
     let mut gs: Vec<usize> = vec![best_g];
     let mut plateau: Vec<(i32, usize)> = scored
         .iter()
-        .filter(|&&(g, c)| g != best_g && round(c) == top)
-        .map(|&(g, _)| (tiebreak(row, &spans, &words, g), g))
+        .filter(|&&(g, c, _)| g != best_g && round(c) == top)
+        .map(|&(g, _, _)| (tiebreak(row, &spans, &words, g), g))
         .collect();
     plateau.sort_by(|a, b| b.cmp(a));
     gs.extend(plateau.iter().take(MAX_PLATEAU_CUTS).map(|&(_, g)| g));
     let mut boundaries: Vec<(f32, usize)> = scored
         .iter()
-        .filter(|&&(g, _)| !gs.contains(&g) && is_boundary(row, &spans, g))
-        .map(|&(g, c)| (c, g))
+        .filter(|&&(g, _, _)| !gs.contains(&g) && is_boundary(row, &spans, g))
+        .map(|&(g, c, _)| (c, g))
         .collect();
     boundaries.sort_by(|a, b| b.0.total_cmp(&a.0));
     gs.extend(boundaries.iter().take(MAX_BOUNDARY_CUTS).map(|&(_, g)| g));
-    let cuts: Vec<Cut> = gs.into_iter().map(|g| make(g, scored[g - 1].1)).collect();
+    let cuts: Vec<Cut> = gs.into_iter().map(|g| make(&scored[g - 1])).collect();
     RowShape {
         doubled: false,
         cuts,
