@@ -115,20 +115,18 @@ pub fn ensure_cut(shape: &mut RowShape, row: &str, at: usize) -> bool {
     let left_word = &row[spans[g - 1].clone()];
     let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
     let right_starts = starts_sentence(&row[spans[g].clone()]);
-    let left: f32 = weights[..g].iter().sum();
+    let dice = ordered_dice(&shape.words, &weights, g, total, total);
     shape.cuts.push(Cut {
         at,
         right: spans[g].start,
         word: g,
-        dice: ordered_dice(&shape.words, &weights, g, total, total),
-        contained: 0.0,
+        dice,
+        contained: contained(dice, total, weights[..g].iter().sum()),
         boundary: left_ends && right_starts,
         left_ends,
         right_starts,
         edge_match: edge_match(&shape.words, g),
     });
-    let c = shape.cuts.last_mut().expect("just pushed");
-    c.contained = contained(c.dice, total, left);
     true
 }
 
