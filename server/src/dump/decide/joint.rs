@@ -12,8 +12,8 @@
 //! their pass-1 readings is settled: each reading is the best against the others'.
 
 use super::{
-    decisions, duplicate_cost, enumerate, structure_score, Choice, Context, CountChange, Counts,
-    Decision, Ext, Para, Precomputed, RowData, RowInput, RunState, Scored,
+    add_all, decisions, duplicate_cost, enumerate, structure_score, Changed, Choice, Context,
+    CountChange, Counts, Decision, Ext, Para, Precomputed, RowData, RowInput, RunState, Scored,
 };
 use crate::text::{FastMap, FastSet};
 use rayon::prelude::*;
@@ -53,73 +53,40 @@ pub(super) fn coupling(own: &[Counts; 2], base: &Counts, runs: &[Counts; 2]) -> 
     keys
 }
 
-/// The shingles whose counts an update changed in a way that can matter to coupled
-/// runs. A shingle that unchanged rows hold before and after the update matters to
-/// none: it never couples runs, and the rest of the dump holds it whatever the
-/// cluster reads.
-pub(super) struct Touched {
-    bits: Vec<u64>,
-    /// Per version, the counts (unchanged rows plus every run's reading) before and
-    /// after, as `(min, max)`; `(0, i32::MAX)` when the unchanged rows started or
-    /// stopped holding the shingle.
-    ranges: FastMap<u64, [Option<(i32, i32)>; 2]>,
+/// The count changes of an update that can matter to coupled runs. A shingle that
+/// unchanged rows hold before and after the update matters to none: it never couples
+/// runs, and the rest of the dump holds it whatever a cluster reads. When the
+/// unchanged rows start or stop holding a shingle, its range is `0..i32::MAX`.
+pub(super) fn coupling_changes(changes: impl Iterator<Item = CountChange>) -> Changed {
+    Changed::new(
+        changes
+            .filter(|c| c.base[0] == 0 || c.base[1] == 0)
+            .map(|c| {
+                let sides = if (c.base[0] > 0) != (c.base[1] > 0) {
+                    [(0, i32::MAX); 2]
+                } else {
+                    c.sides
+                };
+                (c.shingle, sides)
+            }),
+    )
 }
 
-impl Touched {
-    const BITS: usize = 1 << 16;
-
-    pub(super) fn new(changes: impl Iterator<Item = CountChange>) -> Touched {
-        let mut ranges: FastMap<u64, [Option<(i32, i32)>; 2]> = FastMap::default();
-        for c in changes {
-            let (h, [base_old, base_new], sides) = (c.shingle, c.base, c.sides);
-            if base_old > 0 && base_new > 0 {
-                continue;
-            }
-            let e = if (base_old > 0) != (base_new > 0) {
-                [Some((0, i32::MAX)); 2]
-            } else {
-                sides.map(|(old, new)| (old != new).then(|| (old.min(new), old.max(new))))
-            };
-            if e.iter().any(Option::is_some) {
-                ranges.insert(h, e);
-            }
-        }
-        let mut bits = vec![0u64; Self::BITS / 64];
-        for h in ranges.keys() {
-            let b = (*h as usize) % Self::BITS;
-            bits[b / 64] |= 1 << (b % 64);
-        }
-        Touched { bits, ranges }
-    }
-
-    fn get(&self, h: u64) -> Option<&[Option<(i32, i32)>; 2]> {
-        let b = (h as usize) % Self::BITS;
-        if self.bits[b / 64] & (1 << (b % 64)) == 0 {
-            return None;
-        }
-        self.ranges.get(&h)
-    }
-
-    /// Whether a run's coupling may have changed.
-    pub(super) fn any(&self, shingles: &[u64]) -> bool {
-        !self.ranges.is_empty() && shingles.iter().any(|&h| self.get(h).is_some())
-    }
-
-    /// Whether the rest of the dump outside a cluster holding this run (whose own
-    /// reading is `own`) may hold one of its shingles differently: the count without
-    /// the cluster's readings crosses 1 only if the cluster's own count, at least
-    /// `own`'s, lies in `min..max`, so only if `max` exceeds `own`'s.
-    pub(super) fn hits(&self, shingles: &[u64], own: &[Counts; 2]) -> bool {
-        !self.ranges.is_empty()
-            && shingles.iter().any(|&h| {
-                self.get(h).is_some_and(|sides| {
-                    sides
-                        .iter()
-                        .zip(own)
-                        .any(|(r, o)| r.is_some_and(|(_, hi)| hi > o.get(&h).copied().unwrap_or(0)))
-                })
+/// Whether the rest of the dump outside a cluster holding this run (whose own reading
+/// is `own`) may hold one of its shingles differently after the changes `touched`
+/// (from [`coupling_changes`]): the count without the cluster's readings crosses 1
+/// only if the cluster's own count, at least `own`'s, lies in `min..max`, so only if
+/// `max` exceeds `own`'s.
+pub(super) fn rest_may_change(touched: &Changed, shingles: &[u64], own: &[Counts; 2]) -> bool {
+    !touched.ranges.is_empty()
+        && shingles.iter().any(|&h| {
+            touched.get(h).is_some_and(|sides| {
+                sides
+                    .iter()
+                    .zip(own)
+                    .any(|(r, o)| r.is_some_and(|(_, hi)| hi > o.get(&h).copied().unwrap_or(0)))
             })
-    }
+        })
 }
 
 /// Coupled runs joined by the shingles they share (indices into `runs`, ascending),
@@ -209,11 +176,7 @@ pub(super) fn decide_clusters(
             // The rest of the dump: everything but the cluster's own readings.
             let mut own: [Counts; 2] = [Counts::default(), Counts::default()];
             for &i in g {
-                for (all, c) in own.iter_mut().zip(&runs[i].contribution) {
-                    for (h, n) in c {
-                        *all.entry(*h).or_default() += n;
-                    }
-                }
+                add_all(&mut own, &runs[i].contribution);
             }
             let ext = Ext {
                 base,

@@ -829,6 +829,15 @@ fn add_counts(counts: &mut Counts, h: u64, n: i32, before: &mut Counts) {
     }
 }
 
+/// Adds a run's contribution to both versions' counts.
+fn add_all(counts: &mut [Counts; 2], contribution: &[Counts; 2]) {
+    for (all, c) in counts.iter_mut().zip(contribution) {
+        for (h, n) in c {
+            *all.entry(*h).or_default() += n;
+        }
+    }
+}
+
 /// Adds (`sign` 1) or removes (-1) a run's contribution to both versions' counts.
 fn apply(
     counts: &mut [Counts; 2],
@@ -911,6 +920,20 @@ impl Changed {
         Changed { bits, ranges }
     }
 
+    /// The before/after range of shingle `h` in each version, when its count changed.
+    fn get(&self, h: u64) -> Option<&[Option<(i32, i32)>; 2]> {
+        let b = (h as usize) % Self::BITS;
+        if self.bits[b / 64] & (1 << (b % 64)) == 0 {
+            return None;
+        }
+        self.ranges.get(&h)
+    }
+
+    /// Whether the count of any of `shingles` changed.
+    fn touches(&self, shingles: &[u64]) -> bool {
+        !self.ranges.is_empty() && shingles.iter().any(|&h| self.get(h).is_some())
+    }
+
     /// Whether a run whose own contribution is `own` (none in pass 1) could decide
     /// differently.
     fn hits(&self, shingles: &[u64], own: Option<&[Counts; 2]>) -> bool {
@@ -918,11 +941,7 @@ impl Changed {
             return false;
         }
         shingles.iter().any(|&h| {
-            let b = (h as usize) % Self::BITS;
-            if self.bits[b / 64] & (1 << (b % 64)) == 0 {
-                return false;
-            }
-            let Some(sides) = self.ranges.get(&h) else {
+            let Some(sides) = self.get(h) else {
                 return false;
             };
             (0..2).any(|side| {
@@ -966,11 +985,7 @@ impl DecideState {
             .collect();
         let mut runs_counts: [Counts; 2] = [Counts::default(), Counts::default()];
         for run in &runs {
-            for (all, c) in runs_counts.iter_mut().zip(&run.contribution) {
-                for (h, n) in c {
-                    *all.entry(*h).or_default() += n;
-                }
-            }
+            add_all(&mut runs_counts, &run.contribution);
         }
         let multi = runs.len() > 1;
         runs.par_iter_mut().for_each(|run| {
@@ -1083,12 +1098,12 @@ impl DecideState {
                     run.rows = r.clone();
                     run
                 }
-                (prev, Some((first, contribution))) => {
-                    let shingles = prev.as_ref().and_then(|p| p.shingles.clone());
+                (mut prev, Some((first, contribution))) => {
+                    let shingles = prev.as_mut().and_then(|p| p.shingles.take());
                     // Kept until recomputed below, to tell whether the run was coupled.
                     let coupling = prev
-                        .as_ref()
-                        .map(|p| p.coupling.clone())
+                        .as_mut()
+                        .map(|p| std::mem::take(&mut p.coupling))
                         .unwrap_or_default();
                     if let Some(p) = prev {
                         apply(&mut self.runs_counts, &p.contribution, -1, &mut runs_before);
@@ -1136,7 +1151,7 @@ impl DecideState {
             })
             .collect();
         let all_changed = Changed::new(changes.iter().map(|c| (c.shingle, c.sides)));
-        let touched = joint::Touched::new(changes.into_iter());
+        let touched = joint::coupling_changes(changes.into_iter());
         let multi = runs.len() > 1;
         let was_multi = self.multi;
         // Whether the clusters of coupled runs must be decided again: a run that is or
@@ -1148,23 +1163,25 @@ impl DecideState {
                 let shingles = run.shingles.as_deref().unwrap_or(&[]);
                 let was_coupled = !run.coupling.is_empty();
                 let redo = *redo || multi != was_multi;
-                let was = if redo || touched.any(shingles) {
+                let mut coupling_changed = false;
+                if redo || touched.touches(shingles) {
                     let now = if multi {
                         joint::coupling(&run.contribution, base, runs_counts)
                     } else {
                         Vec::new()
                     };
-                    std::mem::replace(&mut run.coupling, now)
-                } else {
-                    run.coupling.clone()
-                };
+                    coupling_changed = now != run.coupling;
+                    run.coupling = now;
+                }
                 let stale = redo || all_changed.hits(shingles, Some(&run.contribution));
                 if stale {
                     run.second = second_pass(&ctx, rows, base, runs_counts, run, multi);
                 }
                 let coupled = !run.coupling.is_empty();
                 (was_coupled || coupled)
-                    && (stale || run.coupling != was || touched.hits(shingles, &run.contribution))
+                    && (stale
+                        || coupling_changed
+                        || joint::rest_may_change(&touched, shingles, &run.contribution))
             })
             .reduce(|| false, |a, b| a || b);
         clusters_stale |= coupled_changed;
