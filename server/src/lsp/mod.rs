@@ -66,6 +66,8 @@ pub struct Backend {
     /// Writes diagnostics straight to the output (see `output`); without it they go
     /// through the framework's client.
     sink: Option<output::Sink>,
+    /// What each open document's last framed publication can lend the next one.
+    reuse: Arc<Mutex<HashMap<String, diagnostics::publish::Reuse>>>,
 }
 
 fn internal(e: impl std::fmt::Display) -> Error {
@@ -112,6 +114,7 @@ impl Backend {
             published: Arc::new(tokio::sync::Mutex::new(HashMap::new())),
             progress_ids: Mutex::new(0),
             histories: Arc::new(history::Histories::default()),
+            reuse: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -168,6 +171,7 @@ impl Backend {
         let scheduled = store.generation(uri.as_str()).map(|g| g.0);
         let sink = self.sink.clone();
         let framed = sink.is_some();
+        let reuse = self.reuse.clone();
         tokio::spawn(async move {
             let key = uri.as_str().to_string();
             let u = uri.clone();
@@ -188,16 +192,22 @@ impl Backend {
                     uri: &u,
                     histories: &histories,
                 };
-                let diags = diagnostics::compute(&cx, true);
                 // Serialised here, on the blocking pool, when the output allows it.
                 let payload = if framed {
-                    let params = PublishDiagnosticsParams::new(u, diags, Some(snap.version));
-                    match output::notification("textDocument/publishDiagnostics", &params) {
+                    // Taken out while in use: publications of other documents go on.
+                    let mut r = lock(&reuse).remove(u.as_str()).unwrap_or_default();
+                    let frame = diagnostics::publish::frame(&cx, true, snap.version, &mut r);
+                    let mut all = lock(&reuse);
+                    // Checked under the lock `did_close` takes after closing.
+                    if st.is_open(u.as_str()) {
+                        all.insert(u.as_str().to_string(), r);
+                    }
+                    match frame {
                         Ok(frame) => Payload::Frame(frame),
-                        Err(_) => Payload::Typed(params.diagnostics),
+                        Err(_) => Payload::Typed(diagnostics::compute(&cx, true)),
                     }
                 } else {
-                    Payload::Typed(diags)
+                    Payload::Typed(diagnostics::compute(&cx, true))
                 };
                 Some((snap.generation, snap.version, payload))
             })
@@ -545,6 +555,7 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         if self.store.close(uri.as_str()) {
+            lock(&self.reuse).remove(uri.as_str());
             self.published.lock().await.remove(uri.as_str());
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }

@@ -206,9 +206,16 @@ pub fn notification<P: Serialize>(method: &str, params: &P) -> serde_json::Resul
         method,
         params,
     })?;
-    let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    let mut frame = frame_for(body.len());
     frame.extend_from_slice(&body);
     Ok(frame)
+}
+
+/// The start of a frame for a body of `len` bytes: its header, with room for the body.
+pub fn frame_for(len: usize) -> Vec<u8> {
+    let mut frame = format!("Content-Length: {len}\r\n\r\n").into_bytes();
+    frame.reserve_exact(len);
+    frame
 }
 
 impl Sink {

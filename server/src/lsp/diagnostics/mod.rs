@@ -1,0 +1,196 @@
+//! Diagnostics: one Information per changed/added/removed passage and per moved
+//! sentence, a Warning per ambiguous decision, the reader's findings, and a single
+//! Error when the file is not a dump at all.
+//!
+//! [`compute`] gives them typed; [`publish::frame`] writes the notification's JSON,
+//! reusing the JSON of every row whose diagnostics did not change since the last one.
+
+pub mod publish;
+
+use super::common::{describe_reading, passage_message, Ctx};
+use crate::analysis::Passage;
+use crate::diff::Move;
+use crate::dump::{Dump, Finding, Severity};
+use rayon::prelude::*;
+use serde_json::json;
+use tower_lsp_server::ls_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+    Position, Range,
+};
+
+pub const SOURCE: &str = "palimpsest";
+
+fn diag(range: Range, severity: DiagnosticSeverity, code: &str, message: String) -> Diagnostic {
+    Diagnostic {
+        range,
+        severity: Some(severity),
+        code: Some(NumberOrString::String(code.to_string())),
+        source: Some(SOURCE.to_string()),
+        message,
+        ..Default::default()
+    }
+}
+
+fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+    }
+}
+
+/// The row an ambiguity finding is about: the body row whose span it is.
+fn ambiguous_row(dump: &Dump, f: &Finding) -> Option<usize> {
+    if !f.code.starts_with("ambiguous-") {
+        return None;
+    }
+    let i = dump
+        .rows
+        .binary_search_by_key(&f.span.start, |r| r.span.start)
+        .ok()?;
+    let row = &dump.rows[i];
+    (row.span == f.span && row.ambiguity.is_some()).then_some(i)
+}
+
+/// The message of an ambiguity warning: what was assumed, and the other reading.
+fn ambiguity_message(dump: &Dump, f: &Finding) -> String {
+    let Some(i) = ambiguous_row(dump, f) else {
+        return format!("Ambiguous: {}", f.message);
+    };
+    let row = &dump.rows[i];
+    let amb = row.ambiguity.as_ref().expect("ambiguous_row checks it");
+    let chosen = row
+        .reading
+        .map(|r| describe_reading(dump, row, r))
+        .unwrap_or_else(|| row.kind.as_str().into());
+    let other = describe_reading(dump, row, amb.alternative);
+    format!(
+        "Ambiguous: read as {chosen}; it could also be {other}. {}",
+        f.message
+    )
+}
+
+/// What one or two diagnostics are made from, in the order they are listed before
+/// sorting by position.
+enum Source<'a> {
+    Sidecar(&'a str),
+    NotADump(String),
+    Finding(&'a Finding),
+    Passage(&'a Passage),
+    /// Two diagnostics: where the sentence was and where it went.
+    Move(&'a Move),
+}
+
+/// Everything the settings ask to show, in listing order.
+fn sources<'a>(cx: &Ctx<'a>) -> Vec<Source<'a>> {
+    let mut out = Vec::new();
+    let set = &cx.settings.diagnostics;
+    if let Some(err) = &cx.snap.choices_error {
+        out.push(Source::Sidecar(err));
+    }
+    let a = match &cx.snap.analysis {
+        Ok(a) => a,
+        Err(e) => {
+            out.push(Source::NotADump(e.message.clone()));
+            return out;
+        }
+    };
+    out.extend(a.dump.findings.iter().filter_map(|f| {
+        let ambiguous = f.code.starts_with("ambiguous-");
+        let shown = if ambiguous {
+            set.ambiguity
+        } else {
+            set.findings
+        };
+        shown.then_some(Source::Finding(f))
+    }));
+    if set.passages {
+        out.extend(a.passages.iter().map(Source::Passage));
+    }
+    if set.moves {
+        out.extend(a.moves.iter().map(Source::Move));
+    }
+    out
+}
+
+/// The diagnostics of one source.
+fn build(cx: &Ctx, source: &Source, related_information: bool) -> Vec<Diagnostic> {
+    let at_start = Range::new(Position::new(0, 0), Position::new(0, 0));
+    match source {
+        Source::Sidecar(err) => vec![diag(
+            at_start,
+            DiagnosticSeverity::WARNING,
+            "sidecar-unreadable",
+            err.to_string(),
+        )],
+        Source::NotADump(message) => vec![diag(
+            at_start,
+            DiagnosticSeverity::ERROR,
+            "not-a-dump",
+            format!("Not a version dump: {message}"),
+        )],
+        Source::Finding(f) => {
+            let dump = &cx.analysis().expect("findings come from an analysis").dump;
+            let ambiguous = f.code.starts_with("ambiguous-");
+            let message = if ambiguous {
+                ambiguity_message(dump, f)
+            } else {
+                f.message.clone()
+            };
+            let mut d = diag(cx.range(&f.span), severity(f.severity), f.code, message);
+            if ambiguous {
+                d.data = Some(json!({"line": cx.line(f.span.start)}));
+            }
+            vec![d]
+        }
+        Source::Passage(p) => {
+            let a = cx.analysis().expect("passages come from an analysis");
+            vec![diag(
+                cx.range(&a.dump.rows[p.row].span),
+                DiagnosticSeverity::INFORMATION,
+                p.class.code(),
+                passage_message(a, p),
+            )]
+        }
+        Source::Move(m) => {
+            let from = cx.range(&m.from);
+            let to = cx.range(&m.to);
+            let related = |range: Range, message: &str| {
+                related_information.then(|| {
+                    vec![DiagnosticRelatedInformation {
+                        location: Location::new(cx.uri.clone(), range),
+                        message: message.to_string(),
+                    }]
+                })
+            };
+            let mut there = diag(
+                from,
+                DiagnosticSeverity::INFORMATION,
+                "moved",
+                format!("Sentence moved to line {}", to.start.line + 1),
+            );
+            there.related_information = related(to, "moved here");
+            let mut here = diag(
+                to,
+                DiagnosticSeverity::INFORMATION,
+                "moved",
+                format!("Sentence moved from line {}", from.start.line + 1),
+            );
+            here.related_information = related(from, "moved from here");
+            vec![there, here]
+        }
+    }
+}
+
+/// Every diagnostic of the snapshot, sorted by position (stable: at one position, in
+/// listing order).
+pub fn compute(cx: &Ctx, related_information: bool) -> Vec<Diagnostic> {
+    // Thousands of diagnostics on a large dump: each is converted on its own, on all cores.
+    let mut out: Vec<Diagnostic> = sources(cx)
+        .par_iter()
+        .with_min_len(64)
+        .flat_map_iter(|s| build(cx, s, related_information))
+        .collect();
+    out.sort_by_key(|d| (d.range.start.line, d.range.start.character));
+    out
+}
