@@ -733,6 +733,8 @@ impl RowMap {
 /// decisions, so the result is exactly what [`DecideState::new`] gives.
 pub struct DecideState {
     paragraph_len: f32,
+    /// The paragraph length of each unchanged row, sorted (for `paragraph_len`).
+    unchanged_lens: Vec<usize>,
     runs: Vec<RunState>,
     /// Shingles of the unchanged rows (the same for both versions).
     base: Counts,
@@ -758,18 +760,12 @@ fn drop_anchor_words(rows: &mut [RowInput]) {
     }
 }
 
-/// Runs of rows between anchors (unchanged rows), and the anchors' decisions.
-fn runs_of(rows: &[RowInput]) -> (Vec<Option<Decision>>, Vec<std::ops::Range<usize>>) {
-    let mut out: Vec<Option<Decision>> = vec![None; rows.len()];
+/// Runs of rows between anchors (unchanged rows).
+fn runs_of(rows: &[RowInput]) -> Vec<std::ops::Range<usize>> {
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = None;
     for (i, r) in rows.iter().enumerate() {
         if is_anchor(r) {
-            out[i] = Some(Decision {
-                reading: Reading::Unchanged,
-                confidence: 1.0,
-                ambiguity: None,
-            });
             if let Some(s) = start.take() {
                 runs.push(s..i);
             }
@@ -780,26 +776,48 @@ fn runs_of(rows: &[RowInput]) -> (Vec<Option<Decision>>, Vec<std::ops::Range<usi
     if let Some(s) = start {
         runs.push(s..rows.len());
     }
-    (out, runs)
+    runs
 }
 
-/// Typical paragraph length: the median of the unchanged paragraphs, or of all rows
-/// when none is unchanged.
-fn paragraph_len(rows: &[RowInput]) -> f32 {
+/// The paragraph length of each unchanged row, sorted.
+fn unchanged_lens(rows: &[RowInput]) -> Vec<usize> {
     let mut lens: Vec<usize> = rows
         .iter()
         .filter(|r| r.shape.doubled)
         .map(|r| r.shape.len / 2)
         .collect();
-    if lens.is_empty() {
-        lens = rows.iter().map(|r| r.shape.len).collect();
-        if lens.is_empty() {
-            return 200.0;
+    lens.sort_unstable();
+    lens
+}
+
+/// Typical paragraph length: the median of the unchanged paragraphs (`lens`, sorted),
+/// or of all rows when none is unchanged.
+fn paragraph_len(lens: &[usize], rows: &[RowInput]) -> f32 {
+    if let Some(m) = lens.get(lens.len() / 2) {
+        return (*m).max(1) as f32;
+    }
+    let mut all: Vec<usize> = rows.iter().map(|r| r.shape.len).collect();
+    if all.is_empty() {
+        return 200.0;
+    }
+    let mid = all.len() / 2;
+    let (_, m, _) = all.select_nth_unstable(mid);
+    (*m).max(1) as f32
+}
+
+/// Takes the unchanged paragraph lengths of `removed` out of `lens` (sorted) and puts
+/// those of `added` in.
+fn update_lens(lens: &mut Vec<usize>, removed: &[RowInput], added: &[RowInput]) {
+    for r in removed.iter().filter(|r| r.shape.doubled) {
+        if let Ok(at) = lens.binary_search(&(r.shape.len / 2)) {
+            lens.remove(at);
         }
     }
-    let mid = lens.len() / 2;
-    let (_, m, _) = lens.select_nth_unstable(mid);
-    (*m).max(1) as f32
+    for r in added.iter().filter(|r| r.shape.doubled) {
+        let len = r.shape.len / 2;
+        let at = lens.partition_point(|&l| l < len);
+        lens.insert(at, len);
+    }
 }
 
 /// The distinct shingles an unchanged row puts into each version.
@@ -957,8 +975,9 @@ impl Changed {
 impl DecideState {
     /// Decides every row from scratch.
     pub fn new(rows: &mut [RowInput]) -> (DecideState, Vec<Decision>) {
-        let (mut out, ranges) = runs_of(rows);
-        let paragraph_len = paragraph_len(rows);
+        let ranges = runs_of(rows);
+        let unchanged_lens = unchanged_lens(rows);
+        let paragraph_len = paragraph_len(&unchanged_lens, rows);
         let ctx = Context { paragraph_len };
         let mut base = Counts::default();
         for r in rows.iter().filter(|r| r.shape.doubled) {
@@ -995,15 +1014,16 @@ impl DecideState {
             }
         });
         joint::decide_clusters(&ctx, rows, &base, &runs_counts, &mut runs);
-        scatter(&runs, &mut out);
+        let out = decisions_of(rows.len(), &runs);
         let state = DecideState {
             paragraph_len,
+            unchanged_lens,
             runs,
             base,
             runs_counts,
             multi,
         };
-        (state, finish(out))
+        (state, out)
     }
 
     /// Decides the rows of a new read whose rows relate to the previous read's by
@@ -1015,8 +1035,13 @@ impl DecideState {
         removed: &[RowInput],
         map: RowMap,
     ) -> Vec<Decision> {
-        let (mut out, ranges) = runs_of(rows);
-        let paragraph_len = paragraph_len(rows);
+        let ranges = runs_of(rows);
+        update_lens(
+            &mut self.unchanged_lens,
+            removed,
+            &rows[map.prefix..map.new_end],
+        );
+        let paragraph_len = paragraph_len(&self.unchanged_lens, rows);
         let ctx = Context { paragraph_len };
         let redo_all = paragraph_len != self.paragraph_len;
         // Unchanged rows that left or joined.
@@ -1038,9 +1063,11 @@ impl DecideState {
             (*h, [(*old, new), (*old, new)])
         }));
         // Match each new run to the previous run it repeats, if any.
-        let mut old: FastMap<usize, RunState> = std::mem::take(&mut self.runs)
+        // The previous runs are in row order: found by their first row.
+        let old_starts: Vec<usize> = self.runs.iter().map(|r| r.rows.start).collect();
+        let mut old: Vec<Option<RunState>> = std::mem::take(&mut self.runs)
             .into_iter()
-            .map(|r| (r.rows.start, r))
+            .map(Some)
             .collect();
         let mut matched: Vec<Option<RunState>> = ranges
             .iter()
@@ -1049,9 +1076,9 @@ impl DecideState {
                 if r.start < map.new_end && r.end > map.prefix {
                     return None;
                 }
-                let a = map.old_of(r.start)?;
-                match old.get(&a) {
-                    Some(o) if o.rows.len() == r.len() => old.remove(&a),
+                let k = old_starts.binary_search(&map.old_of(r.start)?).ok()?;
+                match &old[k] {
+                    Some(o) if o.rows.len() == r.len() => old[k].take(),
                     _ => None,
                 }
             })
@@ -1064,8 +1091,9 @@ impl DecideState {
             }
         });
         // Runs that are gone take their contributions with them.
-        let mut clusters_stale = redo_all || old.values().any(|r| !r.coupling.is_empty());
-        for run in old.values() {
+        let gone = || old.iter().flatten();
+        let mut clusters_stale = redo_all || gone().any(|r| !r.coupling.is_empty());
+        for run in gone() {
             apply(
                 &mut self.runs_counts,
                 &run.contribution,
@@ -1188,11 +1216,11 @@ impl DecideState {
         if clusters_stale {
             joint::decide_clusters(&ctx, rows, base, runs_counts, &mut runs);
         }
-        scatter(&runs, &mut out);
+        let out = decisions_of(rows.len(), &runs);
         self.runs = runs;
         self.paragraph_len = paragraph_len;
         self.multi = multi;
-        finish(out)
+        out
     }
 }
 
@@ -1231,20 +1259,19 @@ fn second_pass(
 }
 
 /// Writes each run's final decisions into the rows' places.
-fn scatter(runs: &[RunState], out: &mut [Option<Decision>]) {
+/// Every row's decision: the runs' (in order), and unchanged between them.
+fn decisions_of(rows: usize, runs: &[RunState]) -> Vec<Decision> {
+    let unchanged = Decision {
+        reading: Reading::Unchanged,
+        confidence: 1.0,
+        ambiguity: None,
+    };
+    let mut out = Vec::with_capacity(rows);
     for run in runs {
-        for (i, d) in run
-            .rows
-            .clone()
-            .zip(run.joint.as_ref().unwrap_or(&run.second))
-        {
-            out[i] = Some(d.clone());
-        }
+        out.resize(run.rows.start, unchanged.clone());
+        out.extend_from_slice(run.joint.as_ref().unwrap_or(&run.second));
+        debug_assert_eq!(out.len(), run.rows.end);
     }
-}
-
-fn finish(out: Vec<Option<Decision>>) -> Vec<Decision> {
-    out.into_iter()
-        .map(|d| d.expect("every row decided"))
-        .collect()
+    out.resize(rows, unchanged);
+    out
 }
