@@ -275,11 +275,12 @@ pub fn is_folded(s: &str) -> bool {
     true
 }
 
-/// Whether a text has a CR that is not part of a CRLF: a line break of its own for an
+/// How many CRs of a text are not part of a CRLF: line breaks of their own for an
 /// editor, but not for the reader's line table.
-pub fn has_lone_cr(text: &str) -> bool {
-    let b = text.as_bytes();
-    memchr::memchr_iter(b'\r', b).any(|at| b.get(at + 1) != Some(&b'\n'))
+pub fn lone_crs_in(b: &[u8]) -> usize {
+    memchr::memchr_iter(b'\r', b)
+        .filter(|&at| b.get(at + 1) != Some(&b'\n'))
+        .count()
 }
 
 #[cfg(test)]
@@ -288,9 +289,9 @@ mod tests {
 
     #[test]
     fn lone_carriage_returns() {
-        assert!(!has_lone_cr("a\r\nb\n“c”"));
-        assert!(has_lone_cr("a\rb\r\n"));
-        assert!(has_lone_cr("a\r"));
+        assert_eq!(lone_crs_in("a\r\nb\n“c”".as_bytes()), 0);
+        assert_eq!(lone_crs_in(b"a\rb\r\n"), 1);
+        assert_eq!(lone_crs_in(b"a\r\r\nb\r"), 2);
     }
 
     #[test]

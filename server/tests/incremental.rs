@@ -31,6 +31,10 @@ const SNIPPETS: &[&str] = &[
     " ",
     "",
     "The minister said the talks would continue next week.",
+    // A CR of its own is a line break for an editor but not for the reader; one
+    // before a line's LF makes a CRLF.
+    "lone\rbreak",
+    "ends in a CR\r",
 ];
 
 /// One random edit of `text`, on line boundaries or inside a line.

@@ -7,7 +7,7 @@ use super::header::{is_pagination, parse_time_row, Located};
 use super::lines::{Decoded, LineTable};
 use super::model::*;
 use super::split::{ensure_cut, shape, RowShape};
-use crate::text::{ends_sentence, fold_whitespace};
+use crate::text::{ends_sentence, fold_whitespace, lone_crs_in};
 use rayon::prelude::*;
 
 /// A body row: its line index and span (trailing whitespace excluded).
@@ -127,6 +127,7 @@ pub fn read_diff_page_parts(
         findings,
         decoded.lossy,
         truncated,
+        None,
         None,
     );
     let parts = decide_state
@@ -326,6 +327,7 @@ pub fn assemble(
     lossy: bool,
     truncated: bool,
     folded: Option<Folded>,
+    lone_crs: Option<usize>,
 ) -> Dump {
     for row in &rows {
         if let Some(a) = &row.ambiguity {
@@ -358,6 +360,7 @@ pub fn assemble(
         folded,
     );
     Dump {
+        lone_crs: lone_crs.unwrap_or_else(|| lone_crs_in(text.as_bytes())),
         text,
         format: found.format,
         lossy,

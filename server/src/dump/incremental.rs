@@ -20,6 +20,7 @@ use super::lines::LineTable;
 use super::model::*;
 use super::split::{shape, RowShape};
 use super::{header, pipe};
+use crate::text::lone_crs_in;
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -269,6 +270,10 @@ impl Reader {
         let shapes: Vec<RowShape> = inputs.into_iter().map(|i| i.shape).collect();
         let mut findings = head_findings.clone();
         findings.extend(new_findings.iter().map(|(_, f)| f.clone()));
+        // The window starts and ends at line starts: a CR is lone or not by what
+        // follows it inside the window, or (at its very end) in the unchanged suffix.
+        let lone_crs = old.lone_crs + lone_crs_in(&text.as_bytes()[from..to_new])
+            - lone_crs_in(&old_text.as_bytes()[from..to_old]);
         let folded = reuse_paragraphs(old, &paragraph_of, &rows, map);
         let dump = assemble(
             text,
@@ -281,6 +286,7 @@ impl Reader {
             false,
             false,
             Some(folded),
+            Some(lone_crs),
         );
         let dump = Arc::new(dump);
         self.previous = Some(Previous {

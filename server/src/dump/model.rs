@@ -296,6 +296,10 @@ pub struct Dump {
     pub truncated: bool,
     /// Start offset of every line (0-based line `i` starts at `line_starts[i]`).
     pub line_starts: Vec<usize>,
+    /// How many CRs in the text are not part of a CRLF (line breaks of their own for
+    /// an editor, not for the line table).
+    #[serde(skip)]
+    pub lone_crs: usize,
     pub header: Header,
     pub title: Option<TitleRow>,
     pub time: Option<TimeRow>,

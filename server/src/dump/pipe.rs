@@ -144,6 +144,7 @@ pub fn read_pipe_table(decoded: Decoded, lines: LineTable, found: Located) -> Du
     }
     let versions = build_versions(&text, &header, title.as_ref(), time.as_ref(), &rows, false);
     Dump {
+        lone_crs: crate::text::lone_crs_in(text.as_bytes()),
         text,
         format,
         lossy: decoded.lossy,

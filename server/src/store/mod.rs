@@ -81,7 +81,7 @@ impl Snapshot {
             self.bom == 0
                 && !dump.lossy
                 && dump.text.len() == self.rope.len_bytes()
-                && !crate::text::has_lone_cr(&dump.text)
+                && dump.lone_crs == 0
         });
         plain.then_some((dump.text.as_str(), dump.line_starts.as_slice()))
     }

@@ -143,6 +143,7 @@ fn dump_of(rows: &[(RowKind, Option<&str>, Option<&str>)]) -> Dump {
     };
     Dump {
         line_starts: Vec::new(),
+        lone_crs: 0,
         text,
         format: Format::NewssnifferDiff,
         lossy: false,
