@@ -76,7 +76,7 @@ pub fn export_dump(dump: &Dump) -> ExportDump {
                 new: half(Side::New),
                 ambiguous: r.ambiguity.is_some() || r.kind == RowKind::Unreadable,
                 confidence: (r.confidence * 1000.0).round() / 1000.0,
-                reason: r.ambiguity.as_ref().map(|a| a.reason.clone()),
+                reason: r.ambiguity.as_ref().map(|a| a.reason.to_string()),
             }
         })
         .collect();

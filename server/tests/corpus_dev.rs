@@ -62,7 +62,7 @@ fn compare(
                 got.map(|r| r.kind),
                 got.map(|r| r.confidence).unwrap_or(0.0),
                 got.and_then(|r| r.ambiguity.as_ref())
-                    .map(|a| a.reason.as_str())
+                    .map(|a| &*a.reason)
                     .unwrap_or("")
             );
         }

@@ -293,9 +293,10 @@ pub fn inputs_of<'a>(
 
 /// Rows from the body spans and their decisions.
 pub fn rows_of(body: &[(usize, Span)], inputs: &[RowInput], decisions: Vec<Decision>) -> Vec<Row> {
-    body.iter()
+    body.par_iter()
         .zip(inputs)
         .zip(decisions)
+        .with_min_len(1024)
         .map(|(((line, span), input), d)| {
             let (old, new) = halves_of(span, input, d.reading);
             Row {
@@ -500,7 +501,8 @@ fn read_title(text: &str, line: usize, span: Span) -> TitleRow {
                 reason: format!(
                     "the title changed, and the old title could also end after “{}”",
                     t[..r.at].split_whitespace().last().unwrap_or("")
-                ),
+                )
+                .into(),
             }),
         ),
         (true, None) if best.dice < 0.3 => (0.7, None),

@@ -115,7 +115,8 @@ pub fn locate(text: &str, lines: &LineTable) -> Result<Located, NotADump> {
                 message: format!(
                     "version {max} is shown but the header counts only {n} versions (0 to {})",
                     n.saturating_sub(1)
-                ),
+                )
+                .into(),
             });
         }
     }

@@ -38,6 +38,9 @@ struct Previous {
 #[derive(Default)]
 pub struct Reader {
     previous: Option<Previous>,
+    /// The text buffer of a dump this reader no longer needs, kept for the next text
+    /// (filling a buffer that is already the right size spares the fresh pages).
+    spare: Option<String>,
 }
 
 /// How many bytes at the start and at the end of a text are known to be as they were
@@ -72,6 +75,20 @@ pub enum Reuse {
 }
 
 impl Reader {
+    /// An empty string with room for `len` bytes, to put the next text in: the buffer
+    /// of the dump before the last when it was let go (unless far too large), else a
+    /// new one.
+    pub fn text_buffer(&mut self, len: usize) -> String {
+        match self.spare.take() {
+            Some(mut buf) if buf.capacity() <= 2 * len + (64 << 10) => {
+                buf.clear();
+                buf.reserve(len);
+                buf
+            }
+            _ => String::with_capacity(len),
+        }
+    }
+
     /// Reads `text` (already decoded: the language server's buffer).
     pub fn read(
         &mut self,
@@ -274,7 +291,8 @@ impl Reader {
         // follows it inside the window, or (at its very end) in the unchanged suffix.
         let lone_crs = old.lone_crs + lone_crs_in(&text.as_bytes()[from..to_new])
             - lone_crs_in(&old_text.as_bytes()[from..to_old]);
-        let folded = reuse_paragraphs(old, &paragraph_of, &rows, map);
+        let (folded, spare) = reuse_paragraphs(old, &paragraph_of, &rows, map);
+        self.spare = spare;
         let dump = assemble(
             text,
             &located,
@@ -317,7 +335,7 @@ fn reuse_paragraphs(
     paragraph_of: &[Vec<u32>; 2],
     rows: &[Row],
     map: RowMap,
-) -> super::build::Folded {
+) -> (super::build::Folded, Option<String>) {
     let same: Vec<Option<usize>> = rows
         .iter()
         .enumerate()
@@ -327,6 +345,7 @@ fn reuse_paragraphs(
         })
         .collect();
     let index = |side: usize, j: &Option<usize>| Some(*paragraph_of[side].get((*j)?)? as usize);
+    let spare = Arc::get_mut(&mut old).map(|dump| std::mem::take(&mut dump.text));
     let texts = match Arc::get_mut(&mut old) {
         Some(dump) => [0, 1].map(|side| {
             let mut texts: Vec<Option<Arc<str>>> =
@@ -347,7 +366,7 @@ fn reuse_paragraphs(
     };
     // Freeing a large dump takes a millisecond or two: do it off the reader's path.
     rayon::spawn(move || drop(old));
-    texts
+    (texts, spare)
 }
 
 fn paragraph_index(dump: &Dump) -> [Vec<u32>; 2] {

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// A byte range into the dump's text.
 pub type Span = Range<usize>;
@@ -111,8 +112,9 @@ impl Reading {
 pub struct Ambiguity {
     /// The best reading that was rejected.
     pub alternative: Reading,
-    /// Why the decision is uncertain, in words a person can read.
-    pub reason: String,
+    /// Why the decision is uncertain, in words a person can read (shared: every
+    /// decision, row and finding that repeats it holds the same text).
+    pub reason: Arc<str>,
 }
 
 /// One body row of the table (one paragraph position).
@@ -172,7 +174,7 @@ pub struct Finding {
     /// A stable machine-readable code such as `truncated` or `ambiguous-polarity`.
     pub code: &'static str,
     pub span: Span,
-    pub message: String,
+    pub message: Arc<str>,
 }
 
 /// Header metadata (lines 1-7 of a News Sniffer dump).

@@ -52,7 +52,8 @@ pub fn read_pipe_table(decoded: Decoded, lines: LineTable, found: Located) -> Du
         message: format!(
             "pipe table: only Version {} is in this file. It shows which paragraphs are new or changed, but not the older wording of Version {} nor the paragraphs removed from it",
             header.versions[1], header.versions[0]
-        ),
+        )
+        .into(),
     });
     if decoded.lossy {
         findings.push(Finding {

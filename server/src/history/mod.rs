@@ -563,7 +563,8 @@ fn decode_step(joint: &Joint, d: usize, input: &Input, dom: &Domain, evidence: &
                 message: format!(
                     "read as {} because the neighbouring dump shows the shared version",
                     after.kind.as_str()
-                ),
+                )
+                .into(),
             });
         } else if forced && !known {
             followed.push(rm.row);
@@ -581,7 +582,7 @@ fn decode_step(joint: &Joint, d: usize, input: &Input, dom: &Domain, evidence: &
                     .find(|r| Some(*r) != after.reading)
             });
             if let Some(alternative) = alternative {
-                let reason = "the neighbouring dumps allow more than one reading of this row; it is read the way its neighbour reads the shared version, which is itself uncertain".to_string();
+                let reason: std::sync::Arc<str> = "the neighbouring dumps allow more than one reading of this row; it is read the way its neighbour reads the shared version, which is itself uncertain".into();
                 dump.findings.push(Finding {
                     severity: Severity::Warning,
                     code: "ambiguous-in-chain",

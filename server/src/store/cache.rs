@@ -56,6 +56,11 @@ impl DiffCache {
         self.map.is_empty()
     }
 
+    /// An empty string to put the next text in (see [`Reader::text_buffer`]).
+    pub fn text_buffer(&mut self, len: usize) -> String {
+        self.reader.text_buffer(len)
+    }
+
     /// Reads the edited text of a document: after a small edit only the edited rows
     /// are read, decided and diffed again (the result is the same as a fresh read).
     /// `kept`, when known, says how much of the text's start and end is as it was in the

@@ -290,7 +290,10 @@ impl Store {
             let started = std::time::Instant::now();
             // Freed beside the analysis (a large one takes milliseconds to free).
             rayon::spawn(move || drop(stale));
-            let text = String::from(&rope); // sized once (`to_string` grows it chunk by chunk)
+            let mut text = cache.text_buffer(rope.len_bytes()); // sized once
+            for chunk in rope.chunks() {
+                text.push_str(chunk);
+            }
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
             let analysis = cache.analyze_text(text, &choices, Some(kept));
             let diffs_computed = cache.last_misses;

@@ -619,7 +619,7 @@ fn decisions(rows: &[RowInput], all: &[Scored]) -> Vec<Decision> {
                     let alternative = to_reading(&rows[i].shape, r.choices[i]);
                     let ambiguity = (margin < FLAG_MARGIN).then(|| Ambiguity {
                         alternative,
-                        reason: reason(rows[i].text(), &rows[i].shape, reading, alternative),
+                        reason: reason(rows[i].text(), &rows[i].shape, reading, alternative).into(),
                     });
                     Decision {
                         reading,

@@ -135,7 +135,7 @@ fn build(cx: &Ctx, source: &Source, related_information: bool) -> Vec<Diagnostic
             let message = if ambiguous {
                 ambiguity_message(dump, f)
             } else {
-                f.message.clone()
+                f.message.to_string()
             };
             let mut d = diag(cx.range(&f.span), severity(f.severity), f.code, message);
             if ambiguous {

@@ -170,7 +170,7 @@ fn row_diagnostic<'a>(
             let inputs = Inputs::Ambiguity {
                 code: f.code,
                 severity: f.severity,
-                reason: f.message.as_str(),
+                reason: &*f.message,
                 kind: row.kind,
                 reading: row.reading,
                 alternative: row.ambiguity.as_ref()?.alternative,
