@@ -329,7 +329,8 @@ impl Reader {
 
 /// Per side and new row: the previous read's paragraph text, where the row maps to a
 /// previous row read the same way. Taken from the previous dump when nothing else
-/// holds it (moved, not copied), cloned from it otherwise.
+/// holds it (moved, not copied), cloned from it otherwise. When nothing else holds it,
+/// its text buffer is handed back too (for [`Reader::text_buffer`]).
 fn reuse_paragraphs(
     mut old: Arc<Dump>,
     paragraph_of: &[Vec<u32>; 2],

@@ -1258,7 +1258,6 @@ fn second_pass(
     decide_run(ctx, &rows[run.rows.clone()], ext)
 }
 
-/// Writes each run's final decisions into the rows' places.
 /// Every row's decision: the runs' (in order), and unchanged between them.
 fn decisions_of(rows: usize, runs: &[RunState]) -> Vec<Decision> {
     let unchanged = Decision {
