@@ -63,8 +63,9 @@ enum Inputs<S> {
     },
 }
 
-impl Inputs<Box<str>> {
-    fn borrowed(&self) -> Inputs<&str> {
+impl<S> Inputs<S> {
+    /// The same inputs with the reason's text converted by `f`.
+    fn map<'a, T>(&'a self, f: impl FnOnce(&'a S) -> T) -> Inputs<T> {
         match self {
             Inputs::Passage(c) => Inputs::Passage(*c),
             Inputs::Move { lens, related } => Inputs::Move {
@@ -81,34 +82,7 @@ impl Inputs<Box<str>> {
             } => Inputs::Ambiguity {
                 code,
                 severity: *severity,
-                reason,
-                kind: *kind,
-                reading: *reading,
-                alternative: *alternative,
-            },
-        }
-    }
-}
-
-impl Inputs<&str> {
-    fn owned(&self) -> Inputs<Box<str>> {
-        match self {
-            Inputs::Passage(c) => Inputs::Passage(*c),
-            Inputs::Move { lens, related } => Inputs::Move {
-                lens: *lens,
-                related: *related,
-            },
-            Inputs::Ambiguity {
-                code,
-                severity,
-                reason,
-                kind,
-                reading,
-                alternative,
-            } => Inputs::Ambiguity {
-                code,
-                severity: *severity,
-                reason: (*reason).into(),
+                reason: f(reason),
                 kind: *kind,
                 reading: *reading,
                 alternative: *alternative,
@@ -199,7 +173,7 @@ fn part(cx: &Ctx, source: &Source, old: &Reuse, related: bool) -> serde_json::Re
     if let Some(r) = &row {
         if let Some(e) = old.entries.get(&r.key) {
             let same_texts = *e.texts[0] == *r.texts[0] && *e.texts[1] == *r.texts[1];
-            if same_texts && e.inputs.borrowed() == r.inputs {
+            if same_texts && e.inputs.map(|s| &**s) == r.inputs {
                 return Ok((Part::Row(r.key, e.clone()), true));
             }
         }
@@ -214,7 +188,7 @@ fn part(cx: &Ctx, source: &Source, old: &Reuse, related: bool) -> serde_json::Re
             r.key,
             Arc::new(Entry {
                 texts: r.texts.map(Box::from),
-                inputs: r.inputs.owned(),
+                inputs: r.inputs.map(|s| Box::from(*s)),
                 json,
             }),
         ),
