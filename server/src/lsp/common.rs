@@ -65,8 +65,13 @@ impl<'a> Ctx<'a> {
         self.row_at(Position::new(line, 0)).map(|(r, _)| r)
     }
 
+    /// The LSP line of a body row: its line in the dump when the dump's line table is
+    /// the editor's (no search), else found in the rope.
     pub fn row_line(&self, row: &Row) -> u32 {
-        self.line(row.span.start)
+        match self.snap.plain_text() {
+            Some(_) => row.line as u32,
+            None => self.line(row.span.start),
+        }
     }
 }
 

@@ -115,7 +115,8 @@ fn row_diagnostic<'a>(
     let (i, slot, inputs) = match source {
         Source::Passage(p) => (p.row, Slot::Passage, Inputs::Passage(p.class)),
         Source::Move(m) => {
-            let (from, to) = (&dump.rows[m.from_row].span, &dump.rows[m.to_row].span);
+            let (from_row, to_row) = (&dump.rows[m.from_row], &dump.rows[m.to_row]);
+            let (from, to) = (&from_row.span, &to_row.span);
             let within = |outer: &crate::dump::Span, inner: &crate::dump::Span| {
                 let ok = outer.start <= inner.start && inner.end <= outer.end;
                 ok.then(|| ((inner.start - outer.start) as u32, inner.len() as u32))
@@ -124,10 +125,10 @@ fn row_diagnostic<'a>(
             let (to_at, to_len) = within(to, &m.to)?;
             return Some(RowDiagnostic {
                 key: (
-                    cx.line(from.start),
+                    cx.row_line(from_row),
                     Slot::Move {
                         from_at,
-                        to_line: cx.line(to.start),
+                        to_line: cx.row_line(to_row),
                         to_at,
                     },
                 ),
@@ -155,7 +156,7 @@ fn row_diagnostic<'a>(
     };
     let span = &dump.rows[i].span;
     Some(RowDiagnostic {
-        key: (cx.line(span.start), slot),
+        key: (cx.row_line(&dump.rows[i]), slot),
         texts: [dump.slice(span), ""],
         inputs,
     })
