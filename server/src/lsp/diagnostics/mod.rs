@@ -163,21 +163,26 @@ fn build(cx: &Ctx, source: &Source, related_information: bool) -> Vec<Diagnostic
                     }]
                 })
             };
-            let mut there = diag(
-                from,
-                DiagnosticSeverity::INFORMATION,
-                "moved",
-                format!("Sentence moved to line {}", to.start.line + 1),
-            );
-            there.related_information = related(to, "moved here");
-            let mut here = diag(
-                to,
-                DiagnosticSeverity::INFORMATION,
-                "moved",
-                format!("Sentence moved from line {}", from.start.line + 1),
-            );
-            here.related_information = related(from, "moved from here");
-            vec![there, here]
+            // One diagnostic at each end, pointing to the other.
+            let end = |at: Range, other: Range, message: String, related_message: &str| {
+                let mut d = diag(at, DiagnosticSeverity::INFORMATION, "moved", message);
+                d.related_information = related(other, related_message);
+                d
+            };
+            vec![
+                end(
+                    from,
+                    to,
+                    format!("Sentence moved to line {}", to.start.line + 1),
+                    "moved here",
+                ),
+                end(
+                    to,
+                    from,
+                    format!("Sentence moved from line {}", from.start.line + 1),
+                    "moved from here",
+                ),
+            ]
         }
     }
 }
