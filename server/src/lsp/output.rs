@@ -9,7 +9,6 @@
 //! [`Sink`] queues ours, and one writer task sends both in order of arrival.
 
 use super::transport::{next_frame, Frame};
-use serde::Serialize;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -192,25 +191,6 @@ impl AsyncWrite for Output {
     }
 }
 
-#[derive(Serialize)]
-struct Notification<'a, P> {
-    jsonrpc: &'static str,
-    method: &'a str,
-    params: &'a P,
-}
-
-/// A framed JSON-RPC notification, serialised from its typed parameters.
-pub fn notification<P: Serialize>(method: &str, params: &P) -> serde_json::Result<Vec<u8>> {
-    let body = serde_json::to_vec(&Notification {
-        jsonrpc: "2.0",
-        method,
-        params,
-    })?;
-    let mut frame = frame_for(body.len());
-    frame.extend_from_slice(&body);
-    Ok(frame)
-}
-
 /// The start of a frame for a body of `len` bytes: its header, with room for the body.
 pub fn frame_for(len: usize) -> Vec<u8> {
     let mut frame = format!("Content-Length: {len}\r\n\r\n").into_bytes();
@@ -219,7 +199,7 @@ pub fn frame_for(len: usize) -> Vec<u8> {
 }
 
 impl Sink {
-    /// Queues a framed message (from [`notification`]) once the queue has room.
+    /// Queues a framed message (headed by [`frame_for`]) once the queue has room.
     pub async fn send(&self, frame: Vec<u8>) {
         self.budget.clone().room().await;
         self.budget.queue(&self.tx, frame);
@@ -237,6 +217,26 @@ impl Sink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    struct Notification<'a, P> {
+        jsonrpc: &'static str,
+        method: &'a str,
+        params: &'a P,
+    }
+
+    /// A framed JSON-RPC notification, serialised from its typed parameters.
+    fn notification<P: Serialize>(method: &str, params: &P) -> serde_json::Result<Vec<u8>> {
+        let body = serde_json::to_vec(&Notification {
+            jsonrpc: "2.0",
+            method,
+            params,
+        })?;
+        let mut frame = frame_for(body.len());
+        frame.extend_from_slice(&body);
+        Ok(frame)
+    }
 
     #[tokio::test]
     async fn framework_and_own_messages_come_out_whole_and_in_order() {
