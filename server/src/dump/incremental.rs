@@ -346,24 +346,29 @@ fn reuse_paragraphs(
         })
         .collect();
     let index = |side: usize, j: &Option<usize>| Some(*paragraph_of[side].get((*j)?)? as usize);
-    let spare = Arc::get_mut(&mut old).map(|dump| std::mem::take(&mut dump.text));
-    let texts = match Arc::get_mut(&mut old) {
-        Some(dump) => [0, 1].map(|side| {
-            let mut texts: Vec<Option<Arc<str>>> =
-                std::mem::take(&mut dump.versions[side].paragraphs)
-                    .into_iter()
-                    .map(|p| Some(p.text))
-                    .collect();
-            same.iter()
-                .map(|j| texts.get_mut(index(side, j)?)?.take())
-                .collect()
-        }),
-        None => [0, 1].map(|side| {
-            let paragraphs = &old.versions[side].paragraphs;
-            same.iter()
-                .map(|j| Some(paragraphs.get(index(side, j)?)?.text.clone()))
-                .collect()
-        }),
+    let (texts, spare) = match Arc::get_mut(&mut old) {
+        Some(dump) => {
+            let texts = [0, 1].map(|side| {
+                let mut texts: Vec<Option<Arc<str>>> =
+                    std::mem::take(&mut dump.versions[side].paragraphs)
+                        .into_iter()
+                        .map(|p| Some(p.text))
+                        .collect();
+                same.iter()
+                    .map(|j| texts.get_mut(index(side, j)?)?.take())
+                    .collect()
+            });
+            (texts, Some(std::mem::take(&mut dump.text)))
+        }
+        None => {
+            let texts = [0, 1].map(|side| {
+                let paragraphs = &old.versions[side].paragraphs;
+                same.iter()
+                    .map(|j| Some(paragraphs.get(index(side, j)?)?.text.clone()))
+                    .collect()
+            });
+            (texts, None)
+        }
     };
     // Freeing a large dump takes a millisecond or two: do it off the reader's path.
     rayon::spawn(move || drop(old));
