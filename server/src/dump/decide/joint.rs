@@ -11,10 +11,12 @@
 //! to the best combination that reads it otherwise. A cluster whose runs all kept
 //! their pass-1 readings is settled: each reading is the best against the others'.
 
-use super::{
-    add_all, decisions, duplicate_cost, enumerate, structure_score, Changed, Choice, Context,
-    CountChange, Counts, Decision, Ext, Para, Precomputed, RowData, RowInput, RunState, Scored,
+use super::counts::{add_all, Changed, CountChange};
+use super::run::{
+    decisions, duplicate_cost, enumerate, structure_score, Ext, Para, Precomputed, RowData, Scored,
 };
+use super::state::RunState;
+use super::{Choice, Context, Counts, Decision, RowInput};
 use crate::text::{FastMap, FastSet};
 use rayon::prelude::*;
 use std::collections::hash_map::Entry;

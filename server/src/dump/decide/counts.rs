@@ -1,0 +1,145 @@
+//! Shingle counts per version, and what an update changed in them.
+
+use super::run::{halves, RowData};
+use super::{Choice, Counts, Decision, RowInput};
+use crate::dump::model::Reading;
+use crate::text::FastMap;
+
+/// Adds `n` to a shingle's count (dropping it at zero), remembering the count it
+/// had before the first change (`before`).
+pub(super) fn add_counts(counts: &mut Counts, h: u64, n: i32, before: &mut Counts) {
+    if n == 0 {
+        return;
+    }
+    let e = counts.entry(h).or_default();
+    before.entry(h).or_insert(*e);
+    *e += n;
+    if *e == 0 {
+        counts.remove(&h);
+    }
+}
+
+/// Adds a run's contribution to both versions' counts.
+pub(super) fn add_all(counts: &mut [Counts; 2], contribution: &[Counts; 2]) {
+    for (all, c) in counts.iter_mut().zip(contribution) {
+        for (h, n) in c {
+            *all.entry(*h).or_default() += n;
+        }
+    }
+}
+
+/// Adds (`sign` 1) or removes (-1) a run's contribution to both versions' counts.
+pub(super) fn apply(
+    counts: &mut [Counts; 2],
+    contribution: &[Counts; 2],
+    sign: i32,
+    before: &mut [Counts; 2],
+) {
+    for ((all, c), b) in counts.iter_mut().zip(contribution).zip(before.iter_mut()) {
+        for (h, n) in c {
+            add_counts(all, *h, sign * n, b);
+        }
+    }
+}
+
+/// What pass 1's reading of a run puts into each version.
+pub(super) fn contribution(rows: &[RowInput], ds: &[Decision]) -> [Counts; 2] {
+    let mut c: [Counts; 2] = [Counts::default(), Counts::default()];
+    for (row, d) in rows.iter().zip(ds) {
+        let data = RowData::new(&row.shape);
+        let choice = match d.reading {
+            Reading::Changed { split } => Choice::Cut(
+                row.shape
+                    .cuts
+                    .iter()
+                    .position(|c| c.at == split)
+                    .unwrap_or(0),
+            ),
+            Reading::Removed => Choice::Removed,
+            _ => Choice::Added,
+        };
+        let h = halves(&row.shape, &data, choice);
+        for side in 0..2 {
+            for s in &h[side] {
+                *c[side].entry(*s).or_default() += 1;
+            }
+        }
+    }
+    c
+}
+
+/// How an update changed one shingle's counts: the unchanged rows' count before and
+/// after, and per version the whole count (unchanged rows plus every run's reading)
+/// before and after.
+#[derive(Clone, Copy)]
+pub(super) struct CountChange {
+    pub(super) shingle: u64,
+    pub(super) base: [i32; 2],
+    pub(super) sides: [(i32, i32); 2],
+}
+
+/// The shingles whose counts changed, with the counts before and after, per version.
+///
+/// A decision only asks whether the *rest* of the dump holds a shingle: the count
+/// minus the run's own contribution `o` is at least 1. That answer changes from
+/// `before` to `after` exactly when `o` lies in `min(before, after)..max(before, after)`,
+/// so most count changes (5 copies to 4) change no decision at all.
+pub(super) struct Changed {
+    bits: Vec<u64>,
+    pub(super) ranges: FastMap<u64, [Option<(i32, i32)>; 2]>,
+}
+
+impl Changed {
+    const BITS: usize = 1 << 16;
+
+    /// From each touched shingle's (before, after) count in each version.
+    pub(super) fn new(touched: impl Iterator<Item = (u64, [(i32, i32); 2])>) -> Changed {
+        let mut ranges: FastMap<u64, [Option<(i32, i32)>; 2]> = FastMap::default();
+        for (h, sides) in touched {
+            for (side, (old, new)) in sides.into_iter().enumerate() {
+                if new != old {
+                    ranges.entry(h).or_default()[side] = Some((new.min(old), new.max(old)));
+                }
+            }
+        }
+        let mut bits = vec![0u64; Self::BITS / 64];
+        for h in ranges.keys() {
+            let b = (*h as usize) % Self::BITS;
+            bits[b / 64] |= 1 << (b % 64);
+        }
+        Changed { bits, ranges }
+    }
+
+    /// The before/after range of shingle `h` in each version, when its count changed.
+    pub(super) fn get(&self, h: u64) -> Option<&[Option<(i32, i32)>; 2]> {
+        let b = (h as usize) % Self::BITS;
+        if self.bits[b / 64] & (1 << (b % 64)) == 0 {
+            return None;
+        }
+        self.ranges.get(&h)
+    }
+
+    /// Whether the count of any of `shingles` changed.
+    pub(super) fn touches(&self, shingles: &[u64]) -> bool {
+        !self.ranges.is_empty() && shingles.iter().any(|&h| self.get(h).is_some())
+    }
+
+    /// Whether a run whose own contribution is `own` (none in pass 1) could decide
+    /// differently.
+    pub(super) fn hits(&self, shingles: &[u64], own: Option<&[Counts; 2]>) -> bool {
+        if self.ranges.is_empty() {
+            return false;
+        }
+        shingles.iter().any(|&h| {
+            let Some(sides) = self.get(h) else {
+                return false;
+            };
+            (0..2).any(|side| {
+                sides[side].is_some_and(|(lo, hi)| {
+                    let o = own.and_then(|c| c[side].get(&h).copied()).unwrap_or(0);
+                    lo <= o && o < hi
+                })
+            })
+        })
+    }
+}

@@ -1,0 +1,585 @@
+//! Scoring the readings of one run and deciding each of its rows.
+
+use super::{
+    Choice, Context, Counts, Decision, RowInput, CONTAINED_SIMILARITY, DUPLICATE_CAP,
+    DUPLICATE_COST, EXHAUSTIVE_RUN, FLAG_MARGIN, FURNITURE_WORDS, MAX_SHINGLED_WORDS, SHINGLE,
+    UNMATCHED_EQUAL, UNRELATED_BELOW, UNRELATED_PAIRING,
+};
+use crate::dump::model::{Ambiguity, Reading};
+use crate::dump::split::{Cut, RowShape};
+use crate::text::{mix, FastMap};
+
+/// The paragraphs outside a run: the unchanged rows (`base`, the same in both
+/// versions, so kept once), plus in pass 2 every run's reading (`runs`) minus the
+/// run's own.
+#[derive(Clone, Copy)]
+pub(super) struct Ext<'a> {
+    pub(super) base: &'a Counts,
+    pub(super) runs: Option<&'a [Counts; 2]>,
+    pub(super) own: Option<&'a [Counts; 2]>,
+}
+
+impl Ext<'_> {
+    /// Whether the rest of each version holds shingle `h` (the unchanged rows' count is
+    /// shared by both versions, so it is looked up once).
+    pub(super) fn holds(&self, h: u64) -> [bool; 2] {
+        let count = |c: Option<&Counts>| c.and_then(|c| c.get(&h).copied()).unwrap_or(0);
+        let base = count(Some(self.base));
+        [0, 1].map(|side| {
+            base + count(self.runs.map(|r| &r[side])) - count(self.own.map(|o| &o[side])) >= 1
+        })
+    }
+}
+
+pub(super) struct RowData {
+    /// Shingle hash starting at each word index.
+    pub(super) shingles: Vec<u64>,
+}
+
+impl RowData {
+    pub(super) fn new(shape: &RowShape) -> RowData {
+        // A giant row (a whole page flattened into one line) is no paragraph worth
+        // checking for repeats, and hashing it for every reading would be slow.
+        let shingles = if shape.words.len() < SHINGLE || shape.words.len() > MAX_SHINGLED_WORDS {
+            Vec::new()
+        } else {
+            shape.words.windows(SHINGLE).map(mix).collect()
+        };
+        RowData { shingles }
+    }
+
+    /// Distinct shingles of the words `from..to`.
+    pub(super) fn range(&self, from: usize, to: usize) -> Vec<u64> {
+        if to < from + SHINGLE || self.shingles.is_empty() {
+            return Vec::new();
+        }
+        let mut v: Vec<u64> = self.shingles[from..=to - SHINGLE].to_vec();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+/// The paragraphs (as shingle sets) a row contributes to each version under a choice.
+pub(super) fn halves(shape: &RowShape, data: &RowData, choice: Choice) -> [Vec<u64>; 2] {
+    let n = shape.words.len();
+    match choice {
+        Choice::Cut(i) => {
+            let g = shape.cuts[i].word;
+            [data.range(0, g), data.range(g, n)]
+        }
+        Choice::Added => [Vec::new(), data.range(0, n)],
+        Choice::Removed => [data.range(0, n), Vec::new()],
+    }
+}
+
+fn changed_score(ctx: &Context, shape: &RowShape, cut: &Cut) -> f32 {
+    // Shared words: strong evidence of one paragraph edited; few shared words fit two
+    // unrelated paragraphs paired by position, which is the rarer explanation. A
+    // paragraph that gained or lost a long sentence shares few words with its other
+    // half overall, yet holds the lighter half nearly whole and in order.
+    let sim = cut.dice.max(CONTAINED_SIMILARITY * cut.contained);
+    let mut s = (12.0 * (sim - 0.25)).clamp(-3.0, 8.0);
+    if sim < UNRELATED_BELOW {
+        s += UNRELATED_PAIRING;
+    }
+    // Paragraphs end like sentences and start like them; a sentence boundary is no
+    // evidence for a cut by itself (one paragraph has many), but its absence is
+    // evidence against.
+    // (Page furniture such as "Share" or "Advertisement" has no full stop.)
+    if !cut.left_ends && cut.word > FURNITURE_WORDS {
+        s -= 2.5;
+    }
+    if !cut.right_starts {
+        s -= 2.5;
+    }
+    s += 0.3 * cut.edge_match as f32;
+    if sim < UNRELATED_BELOW {
+        // Two paragraphs joined are about twice as long as one.
+        let z = (shape.len as f32 / (2.0 * ctx.paragraph_len)).ln();
+        s += (1.5 * z).clamp(-2.0, 1.0);
+    }
+    s
+}
+
+/// Prior log-odds for `m` one-sided rows of a polarity, measured on the dev corpus
+/// and in line with how news is edited: a lone one-sided row is more often a
+/// paragraph that was dropped (a stale line, a correction), while a long run is
+/// almost always new material added as the story developed.
+fn polarity_prior(added: bool, m: usize) -> f32 {
+    if m == 0 {
+        return 0.0;
+    }
+    let added_odds = match m {
+        1 => -0.7,
+        2 => 0.0,
+        _ => 0.9 + 0.8 * (m as f32 - 3.0),
+    };
+    if added {
+        added_odds.max(0.0)
+    } else {
+        (-added_odds).max(0.0)
+    }
+}
+
+/// A paragraph a reading may put into a version, reduced to what its duplicate cost
+/// needs: most shingles occur nowhere else and can never be shared.
+#[derive(Default)]
+pub(super) struct Para {
+    /// Distinct shingles the rest of the version (outside the run) already holds.
+    outside: u32,
+    /// Distinct shingles the rest of the version lacks but another row of the run has:
+    /// shared only when the reading puts that row's copy into the same version.
+    inside: Vec<u64>,
+}
+
+/// Duplicate shingles a reading's paragraphs add to each version.
+pub(super) fn duplicate_cost(paragraphs: &[[&Para; 2]]) -> f32 {
+    let mut total = 0.0;
+    for side in 0..2 {
+        let size: usize = paragraphs.iter().map(|p| p[side].inside.len()).sum();
+        let mut here: FastMap<u64, i32> = FastMap::default();
+        if size > 0 {
+            here.reserve(size);
+            for p in paragraphs {
+                for h in &p[side].inside {
+                    *here.entry(*h).or_default() += 1;
+                }
+            }
+        }
+        for p in paragraphs {
+            let p = p[side];
+            // Shingles this paragraph shares with another paragraph of the version.
+            let inside = p.inside.iter().filter(|h| here[h] > 1).count();
+            let shared = p.outside as usize + inside;
+            total += (shared as f32 * DUPLICATE_COST).min(DUPLICATE_CAP);
+        }
+    }
+    total
+}
+
+pub(super) struct Scored {
+    pub(super) score: f32,
+    pub(super) choices: Vec<Choice>,
+}
+
+/// The paragraphs of every choice of every row of a run, computed once.
+pub(super) struct Precomputed {
+    /// `cuts[i][j]`: halves of row `i` cut at its `j`th cut.
+    pub(super) cuts: Vec<Vec<[Para; 2]>>,
+    /// Whole row as one paragraph, in each version.
+    whole: Vec<[Para; 2]>,
+    /// Text hashes of the same paragraphs, for the equality constraint.
+    cut_text: Vec<Vec<[u64; 2]>>,
+    whole_text: Vec<u64>,
+}
+
+/// The shingles of one row that can be shared, with the word index each starts at.
+struct Sharable {
+    /// (word index, shingle, held outside the run in each version)
+    pub(super) at: Vec<(usize, u64, [bool; 2])>,
+    /// No shingle occurs twice in `at`: a range of it needs no deduplication.
+    distinct: bool,
+}
+
+impl Sharable {
+    /// The paragraph of words `from..to` in version `side`.
+    fn para(&self, from: usize, to: usize, side: usize) -> Para {
+        // `at` is in word order: the shingles wholly inside `from..to` are a slice of it.
+        let lo = self.at.partition_point(|a| a.0 < from);
+        let hi = self.at.partition_point(|a| a.0 + SHINGLE <= to);
+        let at = self.at.get(lo..hi).unwrap_or(&[]);
+        if self.distinct {
+            return Para {
+                outside: at.iter().filter(|a| a.2[side]).count() as u32,
+                inside: at.iter().filter(|a| !a.2[side]).map(|a| a.1).collect(),
+            };
+        }
+        let mut outside: Vec<u64> = Vec::new();
+        let mut inside: Vec<u64> = Vec::new();
+        for &(_, h, ext) in at {
+            if ext[side] {
+                outside.push(h);
+            } else {
+                inside.push(h);
+            }
+        }
+        outside.sort_unstable();
+        outside.dedup();
+        inside.sort_unstable();
+        inside.dedup();
+        Para {
+            outside: outside.len() as u32,
+            inside,
+        }
+    }
+}
+
+impl Precomputed {
+    pub(super) fn new(rows: &[RowInput], data: &[RowData], ext: Ext) -> Precomputed {
+        // Shingles held by more than one row of the run.
+        let mut holders: FastMap<u64, (usize, u32)> = FastMap::default();
+        if rows.len() > 1 {
+            for (i, d) in data.iter().enumerate() {
+                for h in &d.shingles {
+                    let e = holders.entry(*h).or_insert((i, 0));
+                    if e.1 == 0 || e.0 != i {
+                        e.0 = i;
+                        e.1 += 1;
+                    }
+                }
+            }
+        }
+        let sharable: Vec<Sharable> = data
+            .iter()
+            .map(|d| {
+                let at: Vec<(usize, u64, [bool; 2])> = d
+                    .shingles
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, &h)| {
+                        let ext = ext.holds(h);
+                        let multi = holders.get(&h).is_some_and(|e| e.1 > 1);
+                        (ext[0] || ext[1] || multi).then_some((i, h, ext))
+                    })
+                    .collect();
+                let mut hs: Vec<u64> = at.iter().map(|a| a.1).collect();
+                hs.sort_unstable();
+                let distinct = hs.windows(2).all(|w| w[0] != w[1]);
+                Sharable { at, distinct }
+            })
+            .collect();
+        let cuts = rows
+            .iter()
+            .zip(&sharable)
+            .map(|(r, sh)| {
+                let n = r.shape.words.len();
+                r.shape
+                    .cuts
+                    .iter()
+                    .map(|c| [sh.para(0, c.word, 0), sh.para(c.word, n, 1)])
+                    .collect()
+            })
+            .collect();
+        let whole = rows
+            .iter()
+            .zip(&sharable)
+            .map(|(r, sh)| {
+                let n = r.shape.words.len();
+                [sh.para(0, n, 0), sh.para(0, n, 1)]
+            })
+            .collect();
+        let cut_text = rows
+            .iter()
+            .map(|r| {
+                r.shape
+                    .cuts
+                    .iter()
+                    .map(|c| {
+                        [
+                            text_hash(&r.text()[..c.at]),
+                            text_hash(&r.text()[c.right..]),
+                        ]
+                    })
+                    .collect()
+            })
+            .collect();
+        let whole_text = rows.iter().map(|r| text_hash(r.text())).collect();
+        Precomputed {
+            cuts,
+            whole,
+            cut_text,
+            whole_text,
+        }
+    }
+
+    /// Text hashes of the row's paragraph in each version (0 when absent).
+    fn texts(&self, i: usize, c: Choice) -> [u64; 2] {
+        match c {
+            Choice::Cut(j) => self.cut_text[i][j],
+            Choice::Added => [0, self.whole_text[i]],
+            Choice::Removed => [self.whole_text[i], 0],
+        }
+    }
+
+    pub(super) fn paragraphs(&self, i: usize, c: Choice) -> [&Para; 2] {
+        const NONE: &Para = &Para {
+            outside: 0,
+            inside: Vec::new(),
+        };
+        match c {
+            Choice::Cut(j) => [&self.cuts[i][j][0], &self.cuts[i][j][1]],
+            Choice::Added => [NONE, &self.whole[i][1]],
+            Choice::Removed => [&self.whole[i][0], NONE],
+        }
+    }
+}
+
+fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &[Choice]) -> f32 {
+    let paragraphs: Vec<[&Para; 2]> = choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| pre.paragraphs(i, *c))
+        .collect();
+    structure_score(ctx, rows, pre, choices) - duplicate_cost(&paragraphs)
+}
+
+/// Everything a reading scores but its duplicates: the cuts, the polarity, and the
+/// pairs diff-lcs would have matched.
+pub(super) fn structure_score(
+    ctx: &Context,
+    rows: &[RowInput],
+    pre: &Precomputed,
+    choices: &[Choice],
+) -> f32 {
+    let mut s = 0.0;
+    let mut one_sided = 0;
+    let mut added = false;
+    for (row, c) in rows.iter().zip(choices) {
+        match *c {
+            Choice::Cut(i) => s += changed_score(ctx, &row.shape, &row.shape.cuts[i]),
+            Choice::Added => {
+                one_sided += 1;
+                added = true;
+            }
+            Choice::Removed => one_sided += 1,
+        }
+    }
+    // diff-lcs matched every pair of equal paragraphs it could: inside one run, an
+    // older paragraph equal to a newer one of another row would have been matched
+    // (unless they differed only in whitespace, which the flattening hides).
+    let texts: Vec<[u64; 2]> = choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| pre.texts(i, *c))
+        .collect();
+    let mut unmatched_equal = 0;
+    for (a, ta) in texts.iter().enumerate() {
+        for (b, tb) in texts.iter().enumerate() {
+            if a != b && ta[0] != 0 && ta[0] == tb[1] {
+                unmatched_equal += 1;
+            }
+        }
+    }
+    s + polarity_prior(added, one_sided) - UNMATCHED_EQUAL * unmatched_equal as f32
+}
+
+fn text_hash(s: &str) -> u64 {
+    crate::dump::choices::fnv(s.as_bytes()) | 1
+}
+
+fn allowed(row: &RowInput, c: Choice) -> bool {
+    match (row.forced, c) {
+        (None, _) => true,
+        (Some(Reading::Changed { split }), Choice::Cut(i)) => row.shape.cuts[i].at == split,
+        (Some(Reading::Added), Choice::Added) => true,
+        (Some(Reading::Removed), Choice::Removed) => true,
+        _ => false,
+    }
+}
+
+/// Decides one run of rows (none of them unchanged).
+pub(super) fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
+    let data: Vec<RowData> = rows.iter().map(|r| RowData::new(&r.shape)).collect();
+    let pre = Precomputed::new(rows, &data, ext);
+    decisions(rows, &enumerate(ctx, rows, &pre))
+}
+
+/// Scores the readings of a run worth considering: for each number of leading
+/// changed rows and each polarity, the locally best cuts, and every single-cut
+/// variant of them (the split alternatives a row's confidence is measured against).
+pub(super) fn enumerate(ctx: &Context, rows: &[RowInput], pre: &Precomputed) -> Vec<Scored> {
+    let k = rows.len();
+    // Rows that can be changed form a prefix; the first row with no cut ends it.
+    let c_max = rows
+        .iter()
+        .position(|r| {
+            r.shape.cuts.is_empty() || matches!(r.forced, Some(Reading::Added | Reading::Removed))
+        })
+        .unwrap_or(k);
+    // A forced changed row must be inside the changed prefix.
+    let c_min = rows
+        .iter()
+        .rposition(|r| matches!(r.forced, Some(Reading::Changed { .. })))
+        .map(|i| i + 1)
+        .unwrap_or(0)
+        .min(c_max);
+    let c_hi = if k > EXHAUSTIVE_RUN {
+        // Cheap search: rows whose best cut is strongly similar are surely changed.
+        let strong = rows[..c_max]
+            .iter()
+            .position(|r| r.shape.best().is_none_or(|c| c.dice < 0.5))
+            .unwrap_or(c_max);
+        (strong.max(c_min) + 2).min(c_max)
+    } else {
+        c_max
+    };
+    let mut all: Vec<Scored> = Vec::new();
+    for c in c_min..=c_hi.max(c_min) {
+        let polarities: &[Choice] = if c == k {
+            &[Choice::Added]
+        } else {
+            &[Choice::Added, Choice::Removed]
+        };
+        for &p in polarities {
+            let mut choices: Vec<Choice> = Vec::with_capacity(k);
+            let mut ok = true;
+            for (i, row) in rows.iter().enumerate() {
+                let choice = if i < c {
+                    // Locally best allowed cut.
+                    let best = (0..row.shape.cuts.len())
+                        .filter(|&j| allowed(row, Choice::Cut(j)))
+                        .max_by(|&a, &b| {
+                            changed_score(ctx, &row.shape, &row.shape.cuts[a])
+                                .total_cmp(&changed_score(ctx, &row.shape, &row.shape.cuts[b]))
+                        });
+                    match best {
+                        Some(j) => Choice::Cut(j),
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                } else {
+                    if !allowed(row, p) {
+                        ok = false;
+                        break;
+                    }
+                    p
+                };
+                choices.push(choice);
+            }
+            if !ok {
+                continue;
+            }
+            let mut score = score_reading(ctx, rows, pre, &choices);
+            // One pass of coordinate improvement over the cuts, recording every
+            // variant as a reading of its own (they are the split alternatives).
+            for i in 0..c {
+                let current = choices[i];
+                let mut best = (score, current);
+                for j in 0..rows[i].shape.cuts.len() {
+                    let alt = Choice::Cut(j);
+                    if alt == current || !allowed(&rows[i], alt) {
+                        continue;
+                    }
+                    choices[i] = alt;
+                    let s = score_reading(ctx, rows, pre, &choices);
+                    all.push(Scored {
+                        score: s,
+                        choices: choices.clone(),
+                    });
+                    if s > best.0 {
+                        best = (s, alt);
+                    }
+                }
+                choices[i] = best.1;
+                score = best.0;
+            }
+            all.push(Scored { score, choices });
+        }
+    }
+    all
+}
+
+/// Each row's decision from the scored readings of its run: the best reading, with a
+/// confidence from the margin to the best reading that reads the row otherwise.
+pub(super) fn decisions(rows: &[RowInput], all: &[Scored]) -> Vec<Decision> {
+    let k = rows.len();
+    let Some(best_idx) = (0..all.len()).max_by(|&a, &b| all[a].score.total_cmp(&all[b].score))
+    else {
+        // Only reachable when choices contradict each other: fall back to the
+        // unconstrained reading of each row as one-sided.
+        return rows
+            .iter()
+            .map(|_| Decision {
+                reading: Reading::Added,
+                confidence: 0.0,
+                ambiguity: Some(Ambiguity {
+                    alternative: Reading::Removed,
+                    reason: "the choices recorded for this run contradict each other".into(),
+                }),
+            })
+            .collect();
+    };
+    let best = &all[best_idx];
+    (0..k)
+        .map(|i| {
+            let chosen = best.choices[i];
+            let rival = all
+                .iter()
+                .filter(|s| s.choices[i] != chosen)
+                .max_by(|a, b| a.score.total_cmp(&b.score));
+            let reading = to_reading(&rows[i].shape, chosen);
+            if rows[i].forced.is_some() {
+                return Decision {
+                    reading,
+                    confidence: 1.0,
+                    ambiguity: None,
+                };
+            }
+            match rival {
+                None => Decision {
+                    reading,
+                    confidence: 1.0,
+                    ambiguity: None,
+                },
+                Some(r) => {
+                    let margin = best.score - r.score;
+                    let confidence = 1.0 / (1.0 + (-margin).exp());
+                    let alternative = to_reading(&rows[i].shape, r.choices[i]);
+                    let ambiguity = (margin < FLAG_MARGIN).then(|| Ambiguity {
+                        alternative,
+                        reason: reason(rows[i].text(), &rows[i].shape, reading, alternative).into(),
+                    });
+                    Decision {
+                        reading,
+                        confidence,
+                        ambiguity,
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+fn to_reading(shape: &RowShape, c: Choice) -> Reading {
+    match c {
+        Choice::Cut(i) => Reading::Changed {
+            split: shape.cuts[i].at,
+        },
+        Choice::Added => Reading::Added,
+        Choice::Removed => Reading::Removed,
+    }
+}
+
+/// Why a decision is uncertain, for a person.
+fn reason(text: &str, shape: &RowShape, chosen: Reading, alt: Reading) -> String {
+    let word_before = |at: usize| -> String {
+        let w = text[..at].split_whitespace().last().unwrap_or("");
+        w.chars().take(30).collect()
+    };
+    match (chosen, alt) {
+        (Reading::Added, Reading::Removed) | (Reading::Removed, Reading::Added) => {
+            "nothing in the dump shows whether this paragraph was added or removed: a one-sided row reads the same either way".into()
+        }
+        (Reading::Changed { split: a }, Reading::Changed { split: b }) => format!(
+            "the row could also be cut after “{}” instead of after “{}”",
+            word_before(b),
+            word_before(a)
+        ),
+        (Reading::Changed { .. }, _) => {
+            let related = shape.best().is_some_and(|c| c.dice >= 0.4);
+            if related {
+                "the halves are similar, but the row could also be a single paragraph".into()
+            } else {
+                "the two halves share few words: they may be two unrelated paragraphs paired by position, or one paragraph".into()
+            }
+        }
+        (_, Reading::Changed { split }) => format!(
+            "the row could also be two paragraphs, an older one ending “{}” and a newer one after it",
+            word_before(split)
+        ),
+        _ => "the evidence for this reading is weak".into(),
+    }
+}

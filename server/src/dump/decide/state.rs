@@ -1,0 +1,471 @@
+//! The decisions of a whole dump, kept with their evidence so that a read after an
+//! edit re-decides only the runs the edit can change.
+
+use super::counts::{add_all, add_counts, apply, contribution, Changed, CountChange};
+use super::run::{decide_run, Ext, RowData};
+use super::{joint, Context, Counts, Decision, RowInput};
+use crate::dump::model::Reading;
+use rayon::prelude::*;
+
+/// A run's decisions and what they put into the versions, kept between reads.
+pub(super) struct RunState {
+    pub(super) rows: std::ops::Range<usize>,
+    /// Pass 1: the run against the unchanged rows only.
+    pub(super) first: Vec<Decision>,
+    /// The shingles pass 1's reading puts into each version.
+    pub(super) contribution: [Counts; 2],
+    /// Pass 2: the run against everything else as pass 1 read it.
+    pub(super) second: Vec<Decision>,
+    /// Every shingle of the run's rows, sorted (computed when first needed).
+    pub(super) shingles: Option<Vec<u64>>,
+    /// The shingles pass 1's reading shares with another run's reading and with no
+    /// unchanged row (sorted; empty when the run is not coupled to another).
+    pub(super) coupling: Vec<u64>,
+    /// The decisions of the cluster of coupled runs this run belongs to, decided
+    /// jointly; they replace pass 2's.
+    pub(super) joint: Option<Vec<Decision>>,
+}
+
+/// The distinct shingles a run's decisions can look up.
+fn run_shingles(rows: &[RowInput]) -> Vec<u64> {
+    let mut v: Vec<u64> = rows
+        .iter()
+        .flat_map(|r| RowData::new(&r.shape).shingles)
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Which rows of a new read are rows of the previous one, unchanged: rows before
+/// `prefix` keep their index, rows from `new_end` on were rows from `old_end` on;
+/// the rows between are new.
+#[derive(Clone, Copy, Debug)]
+pub struct RowMap {
+    pub prefix: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+impl RowMap {
+    pub fn old_of(&self, i: usize) -> Option<usize> {
+        if i < self.prefix {
+            Some(i)
+        } else if i >= self.new_end {
+            Some(i - self.new_end + self.old_end)
+        } else {
+            None
+        }
+    }
+}
+
+/// The evidence behind every decision, kept so that a read after a small edit
+/// re-decides only the runs the edit can change. Every decision depends on the
+/// typical paragraph length, on which shingles the rest of the dump holds (only
+/// whether a count is zero matters, but any change of a count is treated as a
+/// change), and on its own rows; a run none of whose inputs changed keeps its
+/// decisions, so the result is exactly what [`DecideState::new`] gives.
+pub struct DecideState {
+    pub(super) paragraph_len: f32,
+    /// The paragraph length of each unchanged row, sorted (for `paragraph_len`).
+    unchanged_lens: Vec<usize>,
+    pub(super) runs: Vec<RunState>,
+    /// Shingles of the unchanged rows (the same for both versions).
+    pub(super) base: Counts,
+    /// Every run's contribution, per version.
+    pub(super) runs_counts: [Counts; 2],
+    /// More than one run: pass 2 is needed.
+    multi: bool,
+}
+
+/// An unchanged row: doubled, and not read otherwise by a person's choice.
+fn is_anchor(r: &RowInput) -> bool {
+    match r.forced {
+        Some(Reading::Unchanged) | None => r.shape.doubled,
+        Some(_) => false,
+    }
+}
+
+/// Once its shingles are counted, an unchanged row's word keys are needed no more
+/// (they are most of the reader's memory): drop them.
+fn drop_anchor_words(rows: &mut [RowInput]) {
+    for r in rows.iter_mut().filter(|r| is_anchor(r)) {
+        r.shape.words = Vec::new();
+    }
+}
+
+/// Runs of rows between anchors (unchanged rows).
+fn runs_of(rows: &[RowInput]) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = None;
+    for (i, r) in rows.iter().enumerate() {
+        if is_anchor(r) {
+            if let Some(s) = start.take() {
+                runs.push(s..i);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        runs.push(s..rows.len());
+    }
+    runs
+}
+
+/// The paragraph length of each unchanged row, sorted.
+fn unchanged_lens(rows: &[RowInput]) -> Vec<usize> {
+    let mut lens: Vec<usize> = rows
+        .iter()
+        .filter(|r| r.shape.doubled)
+        .map(|r| r.shape.len / 2)
+        .collect();
+    lens.sort_unstable();
+    lens
+}
+
+/// Typical paragraph length: the median of the unchanged paragraphs (`lens`, sorted),
+/// or of all rows when none is unchanged.
+pub(super) fn paragraph_len(lens: &[usize], rows: &[RowInput]) -> f32 {
+    if let Some(m) = lens.get(lens.len() / 2) {
+        return (*m).max(1) as f32;
+    }
+    let mut all: Vec<usize> = rows.iter().map(|r| r.shape.len).collect();
+    if all.is_empty() {
+        return 200.0;
+    }
+    let mid = all.len() / 2;
+    let (_, m, _) = all.select_nth_unstable(mid);
+    (*m).max(1) as f32
+}
+
+/// Takes the unchanged paragraph lengths of `removed` out of `lens` (sorted) and puts
+/// those of `added` in.
+fn update_lens(lens: &mut Vec<usize>, removed: &[RowInput], added: &[RowInput]) {
+    for r in removed.iter().filter(|r| r.shape.doubled) {
+        if let Ok(at) = lens.binary_search(&(r.shape.len / 2)) {
+            lens.remove(at);
+        }
+    }
+    for r in added.iter().filter(|r| r.shape.doubled) {
+        let len = r.shape.len / 2;
+        let at = lens.partition_point(|&l| l < len);
+        lens.insert(at, len);
+    }
+}
+
+/// The distinct shingles an unchanged row puts into each version.
+fn unchanged_shingles(r: &RowInput) -> Vec<u64> {
+    // An anchor of an earlier read has had its words dropped: shape it again.
+    let reshaped;
+    let shape = if r.shape.words.is_empty() && !r.span.is_empty() {
+        reshaped = crate::dump::split::shape(r.text());
+        &reshaped
+    } else {
+        &r.shape
+    };
+    RowData::new(shape).range(0, shape.words.len() / 2)
+}
+
+impl DecideState {
+    /// Decides every row from scratch.
+    pub fn new(rows: &mut [RowInput]) -> (DecideState, Vec<Decision>) {
+        let ranges = runs_of(rows);
+        let unchanged_lens = unchanged_lens(rows);
+        let paragraph_len = paragraph_len(&unchanged_lens, rows);
+        let ctx = Context { paragraph_len };
+        let mut base = Counts::default();
+        for r in rows.iter().filter(|r| r.shape.doubled) {
+            for h in unchanged_shingles(r) {
+                *base.entry(h).or_default() += 1;
+            }
+        }
+        drop_anchor_words(rows);
+        let rows: &[RowInput] = rows;
+        let mut runs: Vec<RunState> = ranges
+            .par_iter()
+            .map(|r| {
+                let (first, contribution) = first_pass(&ctx, &rows[r.clone()], &base);
+                RunState {
+                    rows: r.clone(),
+                    first,
+                    contribution,
+                    second: Vec::new(),
+                    shingles: None,
+                    coupling: Vec::new(),
+                    joint: None,
+                }
+            })
+            .collect();
+        let mut runs_counts: [Counts; 2] = [Counts::default(), Counts::default()];
+        for run in &runs {
+            add_all(&mut runs_counts, &run.contribution);
+        }
+        let multi = runs.len() > 1;
+        runs.par_iter_mut().for_each(|run| {
+            run.second = second_pass(&ctx, rows, &base, &runs_counts, run, multi);
+            if multi {
+                run.coupling = joint::coupling(&run.contribution, &base, &runs_counts);
+            }
+        });
+        joint::decide_clusters(&ctx, rows, &base, &runs_counts, &mut runs);
+        let out = decisions_of(rows.len(), &runs);
+        let state = DecideState {
+            paragraph_len,
+            unchanged_lens,
+            runs,
+            base,
+            runs_counts,
+            multi,
+        };
+        (state, out)
+    }
+
+    /// Decides the rows of a new read whose rows relate to the previous read's by
+    /// `map`; `removed` are the previous read's rows `map.prefix..map.old_end`.
+    /// Gives exactly what [`DecideState::new`] gives for `rows`.
+    pub fn update(
+        &mut self,
+        rows: &mut [RowInput],
+        removed: &[RowInput],
+        map: RowMap,
+    ) -> Vec<Decision> {
+        let ranges = runs_of(rows);
+        update_lens(
+            &mut self.unchanged_lens,
+            removed,
+            &rows[map.prefix..map.new_end],
+        );
+        let paragraph_len = paragraph_len(&self.unchanged_lens, rows);
+        let ctx = Context { paragraph_len };
+        let redo_all = paragraph_len != self.paragraph_len;
+        // Unchanged rows that left or joined.
+        // Counts before this update of every shingle touched.
+        let mut base_before = Counts::default();
+        let mut runs_before = [Counts::default(), Counts::default()];
+        let window = &rows[map.prefix..map.new_end];
+        for (rs, sign) in [(removed, -1), (window, 1)] {
+            for r in rs.iter().filter(|r| r.shape.doubled) {
+                for h in unchanged_shingles(r) {
+                    add_counts(&mut self.base, h, sign, &mut base_before);
+                }
+            }
+        }
+        drop_anchor_words(&mut rows[map.prefix..map.new_end]);
+        let rows: &[RowInput] = rows;
+        let base_changed = Changed::new(base_before.iter().map(|(h, old)| {
+            let new = self.base.get(h).copied().unwrap_or(0);
+            (*h, [(*old, new), (*old, new)])
+        }));
+        // Match each new run to the previous run it repeats, if any.
+        // The previous runs are in row order: found by their first row.
+        let old_starts: Vec<usize> = self.runs.iter().map(|r| r.rows.start).collect();
+        let mut old: Vec<Option<RunState>> = std::mem::take(&mut self.runs)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut matched: Vec<Option<RunState>> = ranges
+            .iter()
+            .map(|r| {
+                // Only a run wholly before or wholly after the new rows can repeat one.
+                if r.start < map.new_end && r.end > map.prefix {
+                    return None;
+                }
+                let k = old_starts.binary_search(&map.old_of(r.start)?).ok()?;
+                match &old[k] {
+                    Some(o) if o.rows.len() == r.len() => old[k].take(),
+                    _ => None,
+                }
+            })
+            .collect();
+        matched.par_iter_mut().zip(&ranges).for_each(|(m, r)| {
+            if let Some(run) = m {
+                if run.shingles.is_none() {
+                    run.shingles = Some(run_shingles(&rows[r.clone()]));
+                }
+            }
+        });
+        // Runs that are gone take their contributions with them.
+        let gone = || old.iter().flatten();
+        let mut clusters_stale = redo_all || gone().any(|r| !r.coupling.is_empty());
+        for run in gone() {
+            apply(
+                &mut self.runs_counts,
+                &run.contribution,
+                -1,
+                &mut runs_before,
+            );
+        }
+        drop(old);
+        // Pass 1 again where a run is new or the unchanged rows' shingles it looks up changed.
+        let redo_first: Vec<bool> = ranges
+            .par_iter()
+            .zip(&matched)
+            .map(|(_, m)| match m {
+                None => true,
+                Some(run) => {
+                    redo_all || base_changed.hits(run.shingles.as_deref().unwrap_or(&[]), None)
+                }
+            })
+            .collect();
+        let base = &self.base;
+        let fresh: Vec<Option<(Vec<Decision>, [Counts; 2])>> = ranges
+            .par_iter()
+            .zip(&redo_first)
+            .map(|(r, redo)| redo.then(|| first_pass(&ctx, &rows[r.clone()], base)))
+            .collect();
+        let mut runs: Vec<RunState> = Vec::with_capacity(ranges.len());
+        for ((r, m), f) in ranges.iter().zip(matched.iter_mut()).zip(fresh) {
+            let run = match (m.take(), f) {
+                (Some(mut run), None) => {
+                    run.rows = r.clone();
+                    run
+                }
+                (mut prev, Some((first, contribution))) => {
+                    let shingles = prev.as_mut().and_then(|p| p.shingles.take());
+                    // Kept until recomputed below, to tell whether the run was coupled.
+                    let coupling = prev
+                        .as_mut()
+                        .map(|p| std::mem::take(&mut p.coupling))
+                        .unwrap_or_default();
+                    if let Some(p) = prev {
+                        apply(&mut self.runs_counts, &p.contribution, -1, &mut runs_before);
+                    }
+                    apply(&mut self.runs_counts, &contribution, 1, &mut runs_before);
+                    RunState {
+                        rows: r.clone(),
+                        first,
+                        contribution,
+                        second: Vec::new(),
+                        shingles,
+                        coupling,
+                        joint: None,
+                    }
+                }
+                (None, None) => unreachable!("a run with no previous state is always redone"),
+            };
+            runs.push(run);
+        }
+        // Pass 2 again where pass 1 changed, or what the rest of the dump holds changed.
+        // What each version's rest holds: unchanged rows plus every run's reading.
+        let (base, runs_counts) = (&self.base, &self.runs_counts);
+        let count = |c: &Counts, h: &u64| c.get(h).copied().unwrap_or(0);
+        let changes: Vec<CountChange> = base_before
+            .keys()
+            .chain(runs_before[0].keys())
+            .chain(runs_before[1].keys())
+            .map(|h| {
+                let base_old = base_before.get(h).copied().unwrap_or(count(base, h));
+                let sides = [0, 1].map(|side| {
+                    let runs_old = runs_before[side]
+                        .get(h)
+                        .copied()
+                        .unwrap_or(count(&runs_counts[side], h));
+                    (
+                        base_old + runs_old,
+                        count(base, h) + count(&runs_counts[side], h),
+                    )
+                });
+                CountChange {
+                    shingle: *h,
+                    base: [base_old, count(base, h)],
+                    sides,
+                }
+            })
+            .collect();
+        let all_changed = Changed::new(changes.iter().map(|c| (c.shingle, c.sides)));
+        let touched = joint::coupling_changes(changes.into_iter());
+        let multi = runs.len() > 1;
+        let was_multi = self.multi;
+        // Whether the clusters of coupled runs must be decided again: a run that is or
+        // was coupled changed, or so did what the rest of the dump holds of its shingles.
+        let coupled_changed = runs
+            .par_iter_mut()
+            .zip(&redo_first)
+            .map(|(run, redo)| {
+                let shingles = run.shingles.as_deref().unwrap_or(&[]);
+                let was_coupled = !run.coupling.is_empty();
+                let redo = *redo || multi != was_multi;
+                let mut coupling_changed = false;
+                if redo || touched.touches(shingles) {
+                    let now = if multi {
+                        joint::coupling(&run.contribution, base, runs_counts)
+                    } else {
+                        Vec::new()
+                    };
+                    coupling_changed = now != run.coupling;
+                    run.coupling = now;
+                }
+                let stale = redo || all_changed.hits(shingles, Some(&run.contribution));
+                if stale {
+                    run.second = second_pass(&ctx, rows, base, runs_counts, run, multi);
+                }
+                let coupled = !run.coupling.is_empty();
+                (was_coupled || coupled)
+                    && (stale
+                        || coupling_changed
+                        || joint::rest_may_change(&touched, shingles, &run.contribution))
+            })
+            .reduce(|| false, |a, b| a || b);
+        clusters_stale |= coupled_changed;
+        if clusters_stale {
+            joint::decide_clusters(&ctx, rows, base, runs_counts, &mut runs);
+        }
+        let out = decisions_of(rows.len(), &runs);
+        self.runs = runs;
+        self.paragraph_len = paragraph_len;
+        self.multi = multi;
+        out
+    }
+}
+
+/// Pass 1 of a run: its decisions against the unchanged rows only, and what that
+/// reading puts into each version.
+fn first_pass(ctx: &Context, rows: &[RowInput], base: &Counts) -> (Vec<Decision>, [Counts; 2]) {
+    let ext = Ext {
+        base,
+        runs: None,
+        own: None,
+    };
+    let first = decide_run(ctx, rows, ext);
+    let c = contribution(rows, &first);
+    (first, c)
+}
+
+/// Pass 2 of a run: its decisions against the unchanged rows and every other run as
+/// pass 1 read it (pass 1's decisions when the run is the only one).
+fn second_pass(
+    ctx: &Context,
+    rows: &[RowInput],
+    base: &Counts,
+    runs_counts: &[Counts; 2],
+    run: &RunState,
+    multi: bool,
+) -> Vec<Decision> {
+    if !multi {
+        return run.first.clone();
+    }
+    let ext = Ext {
+        base,
+        runs: Some(runs_counts),
+        own: Some(&run.contribution),
+    };
+    decide_run(ctx, &rows[run.rows.clone()], ext)
+}
+
+/// Every row's decision: the runs' (in order), and unchanged between them.
+fn decisions_of(rows: usize, runs: &[RunState]) -> Vec<Decision> {
+    let unchanged = Decision {
+        reading: Reading::Unchanged,
+        confidence: 1.0,
+        ambiguity: None,
+    };
+    let mut out = Vec::with_capacity(rows);
+    for run in runs {
+        out.resize(run.rows.start, unchanged.clone());
+        out.extend_from_slice(run.joint.as_ref().unwrap_or(&run.second));
+        debug_assert_eq!(out.len(), run.rows.end);
+    }
+    out.resize(rows, unchanged);
+    out
+}
