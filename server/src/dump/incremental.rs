@@ -16,7 +16,7 @@ use super::build::{
 };
 use super::choices::Choices;
 use super::decide::{RowInput, RowMap};
-use super::lines::LineTable;
+use super::lines::{for_each_line, LineTable};
 use super::model::*;
 use super::split::{shape, RowShape};
 use super::{header, pipe};
@@ -190,20 +190,10 @@ impl Reader {
         let mut new_spans: Vec<Span> = Vec::with_capacity(lines + 8);
         new_starts.extend_from_slice(&starts[..a]);
         new_spans.extend_from_slice(&spans[..a]);
-        let bytes = text.as_bytes();
-        let mut start = from;
-        for i in from..to_new {
-            if bytes[i] == b'\n' {
-                let end = if i > start && bytes[i - 1] == b'\r' {
-                    i - 1
-                } else {
-                    i
-                };
-                new_starts.push(start);
-                new_spans.push(start..end);
-                start = i + 1;
-            }
-        }
+        let start = for_each_line(text.as_bytes(), from, to_new, |line| {
+            new_starts.push(line.start);
+            new_spans.push(line);
+        });
         // A last line with no line ending (as `LineTable` counts it).
         if to_new == m && start < m {
             new_starts.push(start);

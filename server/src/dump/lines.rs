@@ -32,26 +32,17 @@ pub struct LineTable {
 
 impl LineTable {
     pub fn new(text: &str) -> LineTable {
-        let mut starts = vec![0];
+        let mut starts = Vec::new();
         let mut spans = Vec::new();
-        let bytes = text.as_bytes();
-        let mut start = 0;
-        for i in memchr::memchr_iter(b'\n', bytes) {
-            let end = if i > start && bytes[i - 1] == b'\r' {
-                i - 1
-            } else {
-                i
-            };
-            spans.push(start..end);
-            start = i + 1;
-            starts.push(start);
-        }
+        let start = for_each_line(text.as_bytes(), 0, text.len(), |line| {
+            starts.push(line.start);
+            spans.push(line);
+        });
         let final_newline = start == text.len() && !text.is_empty();
+        // A text ending with a newline has no empty "line" after it.
         if start < text.len() || text.is_empty() {
+            starts.push(start);
             spans.push(start..text.len());
-        } else {
-            // The text ends with a newline: the empty "line" after it is not a line.
-            starts.pop();
         }
         LineTable {
             starts,
@@ -63,6 +54,24 @@ impl LineTable {
     pub fn len(&self) -> usize {
         self.spans.len()
     }
+}
+
+/// Calls `line` with the content span (no LF, no CR before it) of every line of
+/// `bytes[from..to]` that ends with a newline there, and returns where the line after
+/// the last of them starts. `from` must be a line start.
+pub fn for_each_line(bytes: &[u8], from: usize, to: usize, mut line: impl FnMut(Span)) -> usize {
+    let mut start = from;
+    for i in memchr::memchr_iter(b'\n', &bytes[from..to]) {
+        let i = from + i;
+        let end = if i > start && bytes[i - 1] == b'\r' {
+            i - 1
+        } else {
+            i
+        };
+        line(start..end);
+        start = i + 1;
+    }
+    start
 }
 
 #[cfg(test)]
