@@ -143,7 +143,20 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize
         let fresh = read_plain(text.as_bytes());
         let got = reader.read(text.clone(), &Choices::default());
         // The language server's path: reader, word diffs and moves, all incremental.
-        let analysed = cache.analyze_text(text.clone(), &Choices::default(), kept);
+        // The text as the server builds it: in the buffer of the dump before the last
+        // when there is one, with only the bytes that may differ filled in.
+        let built = cache.next_text(text.len(), kept.unwrap_or(Kept::NOTHING), |out, r| {
+            let Some(part) = text.get(r) else {
+                return false;
+            };
+            out.push_str(part);
+            true
+        });
+        assert!(
+            built == text,
+            "{name} edit {step}: the text built for the analysis differs (kept {kept:?})"
+        );
+        let analysed = cache.analyze_text(built, &Choices::default(), kept);
         match (analysed, analyze(text.as_bytes(), &Choices::default())) {
             (Ok(a), Ok(b)) => {
                 assert!(

@@ -39,8 +39,9 @@ struct Previous {
 pub struct Reader {
     previous: Option<Previous>,
     /// The text buffer of a dump this reader no longer needs, kept for the next text
-    /// (filling a buffer that is already the right size spares the fresh pages).
-    spare: Option<String>,
+    /// (filling a buffer that is already the right size spares the fresh pages), with
+    /// how much of its start and end is as in the last read's text.
+    spare: Option<(String, Kept)>,
 }
 
 /// How many bytes at the start and at the end of a text are known to be as they were
@@ -75,18 +76,43 @@ pub enum Reuse {
 }
 
 impl Reader {
-    /// An empty string with room for `len` bytes, to put the next text in: the buffer
-    /// of the dump before the last when it was let go (unless far too large), else a
-    /// new one.
-    pub fn text_buffer(&mut self, len: usize) -> String {
-        match self.spare.take() {
-            Some(mut buf) if buf.capacity() <= 2 * len + (64 << 10) => {
+    /// The next text, `len` bytes long. `kept` says how much of its start and end is as
+    /// in the last read's text; `fill` appends a byte range of it to a string (false
+    /// when the range does not fall on character boundaries, which the whole text
+    /// always does). It is built in the buffer of the dump before the last when that was
+    /// let go: when most of the buffer holds the next text already, only the bytes
+    /// between are filled in, and an edit costs a move of the text after it instead of
+    /// a copy of the whole text.
+    pub fn next_text(
+        &mut self,
+        len: usize,
+        kept: Kept,
+        fill: impl Fn(&mut String, std::ops::Range<usize>) -> bool,
+    ) -> String {
+        if let Some((mut buf, alike)) = self.spare.take() {
+            // The spare is alike with the last text, which is alike with the next:
+            // the spare is alike with the next text in the smaller of each.
+            let n = buf.len();
+            let p = alike.prefix.min(kept.prefix).min(n).min(len);
+            let s = alike.suffix.min(kept.suffix).min(n - p).min(len - p);
+            if p + s >= len / 2 && buf.is_char_boundary(p) && buf.is_char_boundary(n - s) {
+                let mut between = String::with_capacity(len - p - s);
+                if fill(&mut between, p..len - s) {
+                    buf.replace_range(p..n - s, &between);
+                    return buf;
+                }
+            }
+            if buf.capacity() <= 2 * len + (64 << 10) {
                 buf.clear();
                 buf.reserve(len);
-                buf
+                if fill(&mut buf, 0..len) {
+                    return buf;
+                }
             }
-            _ => String::with_capacity(len),
         }
+        let mut buf = String::with_capacity(len);
+        fill(&mut buf, 0..len);
+        buf
     }
 
     /// Reads `text` (already decoded: the language server's buffer).
@@ -282,7 +308,12 @@ impl Reader {
         let lone_crs = old.lone_crs + lone_crs_in(&text.as_bytes()[from..to_new])
             - lone_crs_in(&old_text.as_bytes()[from..to_old]);
         let (folded, spare) = reuse_paragraphs(old, &paragraph_of, &rows, map);
-        self.spare = spare;
+        // The spare holds the previous text, of which `p` and `s` are as in this one.
+        let alike = Kept {
+            prefix: p,
+            suffix: s,
+        };
+        self.spare = spare.map(|b| (b, alike));
         let dump = assemble(
             text,
             &located,
@@ -320,7 +351,7 @@ impl Reader {
 /// Per side and new row: the previous read's paragraph text, where the row maps to a
 /// previous row read the same way. Taken from the previous dump when nothing else
 /// holds it (moved, not copied), cloned from it otherwise. When nothing else holds it,
-/// its text buffer is handed back too (for [`Reader::text_buffer`]).
+/// its text buffer is handed back too (for [`Reader::next_text`]).
 fn reuse_paragraphs(
     mut old: Arc<Dump>,
     paragraph_of: &[Vec<u32>; 2],

@@ -56,9 +56,15 @@ impl DiffCache {
         self.map.is_empty()
     }
 
-    /// An empty string to put the next text in (see [`Reader::text_buffer`]).
-    pub fn text_buffer(&mut self, len: usize) -> String {
-        self.reader.text_buffer(len)
+    /// The next text to analyse, built in a spare buffer when there is one (see
+    /// [`Reader::next_text`]).
+    pub fn next_text(
+        &mut self,
+        len: usize,
+        kept: Kept,
+        fill: impl Fn(&mut String, std::ops::Range<usize>) -> bool,
+    ) -> String {
+        self.reader.next_text(len, kept, fill)
     }
 
     /// Reads the edited text of a document: after a small edit only the edited rows
