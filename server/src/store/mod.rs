@@ -338,8 +338,8 @@ mod tests {
 
     const DUMP: &str = include_str!("../../../examples/south-korea-japan-gsomia.txt");
 
-    #[test]
-    fn edit_reanalyses_only_touched_rows() {
+    /// A store with the example dump open as "a", at version 1.
+    fn example_store() -> Store {
         let store = Store::new();
         store.open(OpenParams {
             key: "a".into(),
@@ -349,6 +349,12 @@ mod tests {
             choices: Choices::default(),
             choices_error: None,
         });
+        store
+    }
+
+    #[test]
+    fn edit_reanalyses_only_touched_rows() {
+        let store = example_store();
         let s1 = store.snapshot("a").unwrap();
         assert!(s1.analysis().is_some());
         let first = s1.diffs_computed;
@@ -374,15 +380,7 @@ mod tests {
     /// with the last snapshot now and then still held.
     #[test]
     fn analysed_text_is_the_ropes_after_edits() {
-        let store = Store::new();
-        store.open(OpenParams {
-            key: "a".into(),
-            version: 1,
-            text: DUMP.into(),
-            path: None,
-            choices: Choices::default(),
-            choices_error: None,
-        });
+        let store = example_store();
         let mut rng = crate::generate::Rng::new(7);
         let snippets = ["“x” — é", "🚀", "東京", "word ", "", "\n"];
         let mut held = None;
