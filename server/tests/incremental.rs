@@ -145,13 +145,8 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize
         // The language server's path: reader, word diffs and moves, all incremental.
         // The text as the server builds it: in the buffer of the dump before the last
         // when there is one, with only the bytes that may differ filled in.
-        let built = cache.next_text(text.len(), kept.unwrap_or(Kept::NOTHING), |out, r| {
-            let Some(part) = text.get(r) else {
-                return false;
-            };
-            out.push_str(part);
-            true
-        });
+        let rope = ropey::Rope::from_str(&text);
+        let built = cache.next_text(&rope, kept.unwrap_or(Kept::NOTHING));
         assert!(
             built == text,
             "{name} edit {step}: the text built for the analysis differs (kept {kept:?})"

@@ -89,28 +89,29 @@ impl Reader {
         kept: Kept,
         fill: impl Fn(&mut String, std::ops::Range<usize>) -> bool,
     ) -> String {
-        if let Some((mut buf, alike)) = self.spare.take() {
-            // The spare is alike with the last text, which is alike with the next:
-            // the spare is alike with the next text in the smaller of each.
-            let n = buf.len();
-            let p = alike.prefix.min(kept.prefix).min(n).min(len);
-            let s = alike.suffix.min(kept.suffix).min(n - p).min(len - p);
-            if p + s >= len / 2 && buf.is_char_boundary(p) && buf.is_char_boundary(n - s) {
-                let mut between = String::with_capacity(len - p - s);
-                if fill(&mut between, p..len - s) {
-                    buf.replace_range(p..n - s, &between);
-                    return buf;
+        let mut buf = match self.spare.take() {
+            Some((mut buf, alike)) => {
+                // The spare is alike with the last text, which is alike with the next:
+                // the spare is alike with the next text in the smaller of each.
+                let n = buf.len();
+                let p = alike.prefix.min(kept.prefix).min(n).min(len);
+                let s = alike.suffix.min(kept.suffix).min(n - p).min(len - p);
+                if p + s >= len / 2 && buf.is_char_boundary(p) && buf.is_char_boundary(n - s) {
+                    let mut between = String::with_capacity(len - p - s);
+                    if fill(&mut between, p..len - s) {
+                        buf.replace_range(p..n - s, &between);
+                        return buf;
+                    }
                 }
-            }
-            if buf.capacity() <= 2 * len + (64 << 10) {
                 buf.clear();
-                buf.reserve(len);
-                if fill(&mut buf, 0..len) {
-                    return buf;
+                if buf.capacity() > 2 * len + (64 << 10) {
+                    buf = String::new();
                 }
+                buf
             }
-        }
-        let mut buf = String::with_capacity(len);
+            None => String::new(),
+        };
+        buf.reserve(len);
         fill(&mut buf, 0..len);
         buf
     }

@@ -5,6 +5,7 @@ use crate::analysis::{Analysis, Passage};
 use crate::diff::{classify, word_diff, MoveIndex, PassageClass, WordDiff};
 use crate::dump::{Choices, Dump, Kept, NotADump, Reader, Reading, Reuse, RowKind};
 use rayon::prelude::*;
+use ropey::Rope;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -56,15 +57,19 @@ impl DiffCache {
         self.map.is_empty()
     }
 
-    /// The next text to analyse, built in a spare buffer when there is one (see
+    /// The rope's text, to analyse next: built in a spare buffer when there is one,
+    /// where only what `kept` and the last edits may have changed is filled in (see
     /// [`Reader::next_text`]).
-    pub fn next_text(
-        &mut self,
-        len: usize,
-        kept: Kept,
-        fill: impl Fn(&mut String, std::ops::Range<usize>) -> bool,
-    ) -> String {
-        self.reader.next_text(len, kept, fill)
+    pub fn next_text(&mut self, rope: &Rope, kept: Kept) -> String {
+        self.reader.next_text(rope.len_bytes(), kept, |out, range| {
+            let Some(slice) = rope.get_byte_slice(range) else {
+                return false;
+            };
+            for chunk in slice.chunks() {
+                out.push_str(chunk);
+            }
+            true
+        })
     }
 
     /// Reads the edited text of a document: after a small edit only the edited rows

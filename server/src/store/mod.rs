@@ -290,15 +290,7 @@ impl Store {
             let started = std::time::Instant::now();
             // Freed beside the analysis (a large one takes milliseconds to free).
             rayon::spawn(move || drop(stale));
-            let text = cache.next_text(rope.len_bytes(), kept, |out, range| {
-                let Some(slice) = rope.get_byte_slice(range) else {
-                    return false;
-                };
-                for chunk in slice.chunks() {
-                    out.push_str(chunk);
-                }
-                true
-            });
+            let text = cache.next_text(&rope, kept);
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
             let analysis = cache.analyze_text(text, &choices, Some(kept));
             let diffs_computed = cache.last_misses;
