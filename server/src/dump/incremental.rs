@@ -99,6 +99,9 @@ impl Reader {
                 if p + s >= len / 2 && buf.is_char_boundary(p) && buf.is_char_boundary(n - s) {
                     let mut between = String::with_capacity(len - p - s);
                     if fill(&mut between, p..len - s) {
+                        if buf.capacity() < len {
+                            buf.reserve_exact(len - n + slack(len));
+                        }
                         buf.replace_range(p..n - s, &between);
                         return buf;
                     }
@@ -111,9 +114,19 @@ impl Reader {
             }
             None => String::new(),
         };
-        buf.reserve(len);
+        buf.reserve_exact(len + slack(len));
         fill(&mut buf, 0..len);
         buf
+    }
+
+    /// Keeps `buf` for [`Reader::next_text`] when there is no spare buffer yet: the
+    /// language server gives the text it opened a document with, so that the first
+    /// edit need not fill fresh pages. `alike` says how much of its start and end is
+    /// as in the last read's text.
+    pub fn keep_spare(&mut self, buf: String, alike: Kept) {
+        if self.spare.is_none() && self.previous.is_some() {
+            self.spare = Some((buf, alike));
+        }
     }
 
     /// Reads `text` (already decoded: the language server's buffer).
@@ -145,9 +158,7 @@ impl Reader {
     }
 
     fn read_whole(&mut self, text: String, choices: &Choices) -> Result<Arc<Dump>, NotADump> {
-        let bytes = text.into_bytes();
-        let decoded = super::lines::decode(&bytes);
-        drop(bytes);
+        let decoded = super::lines::decode_owned(text.into_bytes());
         let table = LineTable::new(&decoded.text);
         let found = header::locate(&decoded.text, &table)?;
         if found.format == Format::PipeTable {
@@ -347,6 +358,12 @@ impl Reader {
         });
         Ok((dump, map))
     }
+}
+
+/// Room left at the end of a text buffer, so that edits that lengthen the text a
+/// little do not move it to a bigger buffer (fresh pages cost more than the copy).
+fn slack(len: usize) -> usize {
+    len / 64 + 4096
 }
 
 /// Per side and new row: the previous read's paragraph text, where the row maps to a

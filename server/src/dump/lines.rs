@@ -22,6 +22,19 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// [`decode`] for a buffer the caller gives up: a valid UTF-8 text with no
+/// byte-order mark keeps its buffer (the language server's text is one), anything
+/// else is decoded into a new one.
+pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return decode(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Decoded { text, lossy: false },
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
 pub struct LineTable {
     pub starts: Vec<usize>,
     /// Content span of each line (no line ending).
@@ -94,5 +107,24 @@ mod tests {
         let d = decode(b"\xEF\xBB\xBFabc\xFF");
         assert!(d.lossy);
         assert_eq!(d.text, "abc\u{FFFD}");
+    }
+
+    #[test]
+    fn owned_decoding_is_decoding() {
+        let inputs: [&[u8]; 5] = [
+            b"\xEF\xBB\xBFabc\xFF",
+            b"\xEF\xBB\xBF\xE2\x80\x9Cq\xE2\x80\x9D",
+            "“q” — é 🚀 東京".as_bytes(),
+            b"ab\xC3",
+            b"",
+        ];
+        for bytes in inputs {
+            let (a, b) = (decode(bytes), decode_owned(bytes.to_vec()));
+            assert_eq!((a.text, a.lossy), (b.text, b.lossy), "{bytes:?}");
+        }
+        // A plain text keeps its buffer.
+        let buf = "“q” — é".as_bytes().to_vec();
+        let at = buf.as_ptr();
+        assert_eq!(decode_owned(buf).text.as_ptr(), at);
     }
 }

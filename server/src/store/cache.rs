@@ -3,7 +3,7 @@
 
 use crate::analysis::{Analysis, Passage};
 use crate::diff::{classify, word_diff, MoveIndex, PassageClass, WordDiff};
-use crate::dump::{Choices, Dump, Kept, NotADump, Reader, Reading, Reuse, RowKind};
+use crate::dump::{Choices, Dump, Kept, NotADump, Reader, Reading, Reuse, RowKind, RowMap};
 use rayon::prelude::*;
 use ropey::Rope;
 use std::collections::HashMap;
@@ -29,6 +29,9 @@ pub struct DiffCache {
     pub last_hits: usize,
     /// Whether the last analysis re-read only the edited part of the dump.
     pub last_incremental: bool,
+    /// How the last analysis's rows relate to the one's before it, when it re-read
+    /// only the edited part: rows outside the map's window have the same text.
+    pub last_map: Option<RowMap>,
 }
 
 fn key(kind: RowKind, old: &str, new: &str) -> (u64, u64) {
@@ -72,6 +75,12 @@ impl DiffCache {
         })
     }
 
+    /// Keeps the text a document was opened with, to build the next text in (see
+    /// [`Reader::keep_spare`]).
+    pub fn keep_spare(&mut self, buf: String, alike: Kept) {
+        self.reader.keep_spare(buf, alike);
+    }
+
     /// Reads the edited text of a document: after a small edit only the edited rows
     /// are read, decided and diffed again (the result is the same as a fresh read).
     /// `kept`, when known, says how much of the text's start and end is as it was in the
@@ -86,6 +95,7 @@ impl DiffCache {
             Ok(r) => r,
             Err(e) => {
                 self.rows.clear();
+                self.last_map = None;
                 return Err(e);
             }
         };
@@ -98,6 +108,7 @@ impl DiffCache {
             _ => None,
         };
         self.last_incremental = map.is_some();
+        self.last_map = map;
         // Rows read the same way as before keep their passage, with no hashing.
         let mut previous = std::mem::take(&mut self.rows);
         let reused: Vec<Option<usize>> = dump

@@ -10,11 +10,12 @@
 pub mod cache;
 
 use crate::analysis::Analysis;
-use crate::dump::{Choices, Kept, NotADump, Side, Span};
+use crate::dump::{Choices, Kept, NotADump, RowMap, Side, Span};
 use cache::DiffCache;
 use ropey::Rope;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
@@ -34,7 +35,8 @@ pub struct Snapshot {
     pub key: String,
     /// The LSP document version this snapshot was analysed from.
     pub version: i32,
-    /// Counts edits; increases with every change.
+    /// Counts edits; increases with every change, and is never the same for two
+    /// openings of a document.
     pub generation: u64,
     pub rope: Rope,
     /// Bytes the reader dropped at the start of the text (a byte-order mark): add this
@@ -48,6 +50,10 @@ pub struct Snapshot {
     /// How long reading and analysing took, and how many word diffs were computed.
     pub took: Duration,
     pub diffs_computed: usize,
+    /// The generation analysed just before this one, and how its rows relate to this
+    /// one's, when this analysis re-read only the edited part: the rows outside the
+    /// map's window have the same text as those rows of that generation.
+    pub since: Option<(u64, RowMap)>,
     versions: [OnceLock<Option<Arc<VersionDoc>>>; 2],
     plain_lines: OnceLock<bool>,
 }
@@ -124,7 +130,17 @@ struct Doc {
     choices: Arc<Choices>,
     choices_error: Option<String>,
     snapshot: Option<Arc<Snapshot>>,
-    cache: Arc<Mutex<DiffCache>>,
+    analyser: Arc<Mutex<Analyser>>,
+}
+
+/// What analyses a document's texts one after the other.
+struct Analyser {
+    cache: DiffCache,
+    /// The generation of the text the cache analysed last.
+    analysed: Option<u64>,
+    /// The text the document was opened with, until the first analysis hands it to
+    /// the cache as a buffer to build the next text in.
+    opened_with: Option<String>,
 }
 
 /// Locks a mutex, recovering it if a panicking thread poisoned it (the data is only
@@ -167,6 +183,9 @@ impl Editor<'_> {
 #[derive(Default)]
 pub struct Store {
     docs: Mutex<HashMap<String, Doc>>,
+    /// Documents opened so far: each opening starts its generations at a number of
+    /// its own, so that a generation names one text even across a close and reopen.
+    openings: AtomicU64,
 }
 
 /// What opening a document needs besides its text.
@@ -187,14 +206,18 @@ impl Store {
     pub fn open(&self, p: OpenParams) {
         let doc = Doc {
             version: p.version,
-            generation: 0,
+            generation: self.openings.fetch_add(1, Ordering::Relaxed) << 32,
             rope: Rope::from_str(&p.text),
             kept: Kept::ALL,
             path: p.path,
             choices: Arc::new(p.choices),
             choices_error: p.choices_error,
             snapshot: None,
-            cache: Arc::new(Mutex::new(DiffCache::default())),
+            analyser: Arc::new(Mutex::new(Analyser {
+                cache: DiffCache::default(),
+                analysed: None,
+                opened_with: Some(p.text),
+            })),
         };
         lock(&self.docs).insert(p.key, doc);
     }
@@ -252,7 +275,7 @@ impl Store {
     /// last snapshot. Blocking: call it off the async executor for large documents.
     pub fn snapshot(&self, key: &str) -> Option<Arc<Snapshot>> {
         loop {
-            let (cache, generation) = {
+            let (analyser, generation) = {
                 let docs = lock(&self.docs);
                 let doc = docs.get(key)?;
                 if let Some(s) = &doc.snapshot {
@@ -260,10 +283,15 @@ impl Store {
                         return Some(s.clone());
                     }
                 }
-                (doc.cache.clone(), doc.generation)
+                (doc.analyser.clone(), doc.generation)
             };
             // One analysis at a time per document; whoever waited here re-checks first.
-            let mut cache = lock(&cache);
+            let mut analyser = lock(&analyser);
+            let Analyser {
+                cache,
+                analysed,
+                opened_with,
+            } = &mut *analyser;
             let (stale, kept, rope, version, path, choices, choices_error) = {
                 let mut docs = lock(&self.docs);
                 let doc = docs.get_mut(key)?;
@@ -294,6 +322,12 @@ impl Store {
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
             let analysis = cache.analyze_text(text, &choices, Some(kept));
             let diffs_computed = cache.last_misses;
+            let since = analysed.zip(cache.last_map);
+            *analysed = Some(generation);
+            if let Some(buf) = opened_with.take() {
+                // `kept` covers every edit since the document was opened.
+                cache.keep_spare(buf, kept);
+            }
             let snap = Arc::new(Snapshot {
                 key: key.to_string(),
                 version,
@@ -306,6 +340,7 @@ impl Store {
                 choices,
                 took: started.elapsed(),
                 diffs_computed,
+                since,
                 versions: [OnceLock::new(), OnceLock::new()],
                 plain_lines: OnceLock::new(),
             });

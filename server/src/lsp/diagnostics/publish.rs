@@ -9,10 +9,15 @@
 //! JSON of every row whose inputs are equal instead of building and encoding it again.
 //! A moved sentence's pair of diagnostics is kept the same way, with both rows' lines
 //! and texts. The reader's other findings (few) are built afresh each time.
+//!
+//! Comparing the texts would read most of the dump twice per edit; when the snapshot
+//! says which rows it carried over unchanged from the one the last publication was
+//! made from ([`crate::store::Snapshot::since`]), an entry of such a row is known to
+//! have the same text without reading it.
 
 use super::{ambiguous_row, build, sources, Source};
 use crate::diff::PassageClass;
-use crate::dump::{Reading, RowKind, Severity};
+use crate::dump::{Dump, Reading, RowKind, Severity, Span};
 use crate::lsp::common::{versions, Ctx};
 use crate::lsp::position::Encoding;
 use crate::text::FastMap;
@@ -25,10 +30,18 @@ use tower_lsp_server::ls_types::Position;
 pub struct Reuse {
     /// What every entry also depends on: the encoding and the version numbers.
     salt: Option<(Encoding, [u32; 2])>,
-    entries: FastMap<(u32, Slot), Arc<Entry>>,
+    /// The generation of the snapshot the entries were made from.
+    generation: Option<u64>,
+    /// Each entry with the rows it was made from in that snapshot.
+    entries: FastMap<(u32, Slot), (Rows, Arc<Entry>)>,
     /// How many diagnostics the last publication took from the one before.
     pub reused: usize,
 }
+
+/// The row a diagnostic is about, and the row a moved sentence went to (else `NONE`).
+type Rows = [u32; 2];
+const NONE: u32 = u32::MAX;
+const EMPTY: Span = 0..0;
 
 /// Which of a row's diagnostics (the row is given by its line).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,11 +112,40 @@ struct Entry {
     json: Vec<(Position, Box<[u8]>)>,
 }
 
-/// Row diagnostics: their key, the rows' texts and what they say.
+/// Row diagnostics: their key, their rows with those rows' spans, and what they say.
 struct RowDiagnostic<'a> {
     key: (u32, Slot),
-    texts: [&'a str; 2],
+    rows: Rows,
+    /// The rows' spans in the dump (the second empty unless a move).
+    spans: [&'a Span; 2],
     inputs: Inputs<&'a str>,
+}
+
+impl<'a> RowDiagnostic<'a> {
+    fn texts(&self, dump: &'a Dump) -> [&'a str; 2] {
+        self.spans.map(|s| dump.slice(s))
+    }
+
+    /// Whether `entry`, made from `rows` of the last publication's snapshot, was made
+    /// from the same texts as these rows have.
+    fn same_texts(&self, cx: &Ctx, old: &Reuse, rows: &Rows, entry: &Entry) -> bool {
+        let carried = match cx.snap.since {
+            Some((generation, map)) if old.generation == Some(generation) => {
+                (0..2).all(|k| match self.rows[k] {
+                    NONE => rows[k] == NONE,
+                    i => map.old_of(i as usize) == Some(rows[k] as usize),
+                })
+            }
+            _ => false,
+        };
+        carried || {
+            let Some(a) = cx.analysis() else {
+                return false;
+            };
+            let texts = self.texts(&a.dump);
+            *entry.texts[0] == *texts[0] && *entry.texts[1] == *texts[1]
+        }
+    }
 }
 
 fn row_diagnostic<'a>(
@@ -117,7 +159,7 @@ fn row_diagnostic<'a>(
         Source::Move(m) => {
             let (from_row, to_row) = (&dump.rows[m.from_row], &dump.rows[m.to_row]);
             let (from, to) = (&from_row.span, &to_row.span);
-            let within = |outer: &crate::dump::Span, inner: &crate::dump::Span| {
+            let within = |outer: &Span, inner: &Span| {
                 let ok = outer.start <= inner.start && inner.end <= outer.end;
                 ok.then(|| ((inner.start - outer.start) as u32, inner.len() as u32))
             };
@@ -132,7 +174,8 @@ fn row_diagnostic<'a>(
                         to_at,
                     },
                 ),
-                texts: [dump.slice(from), dump.slice(to)],
+                rows: [m.from_row as u32, m.to_row as u32],
+                spans: [from, to],
                 inputs: Inputs::Move {
                     lens: [from_len, to_len],
                     related,
@@ -157,14 +200,15 @@ fn row_diagnostic<'a>(
     let span = &dump.rows[i].span;
     Some(RowDiagnostic {
         key: (cx.row_line(&dump.rows[i]), slot),
-        texts: [dump.slice(span), ""],
+        rows: [i as u32, NONE],
+        spans: [span, &EMPTY],
         inputs,
     })
 }
 
 /// The JSON of one source's diagnostics, each with its start.
 enum Part {
-    Row((u32, Slot), Arc<Entry>),
+    Row((u32, Slot), Rows, Arc<Entry>),
     Other(Vec<(Position, Box<[u8]>)>),
 }
 
@@ -172,10 +216,9 @@ enum Part {
 fn part(cx: &Ctx, source: &Source, old: &Reuse, related: bool) -> serde_json::Result<(Part, bool)> {
     let row = row_diagnostic(cx, source, related);
     if let Some(r) = &row {
-        if let Some(e) = old.entries.get(&r.key) {
-            let same_texts = *e.texts[0] == *r.texts[0] && *e.texts[1] == *r.texts[1];
-            if same_texts && e.inputs.map(|s| &**s) == r.inputs {
-                return Ok((Part::Row(r.key, e.clone()), true));
+        if let Some((rows, e)) = old.entries.get(&r.key) {
+            if e.inputs.map(|s| &**s) == r.inputs && r.same_texts(cx, old, rows, e) {
+                return Ok((Part::Row(r.key, r.rows, e.clone()), true));
             }
         }
     }
@@ -187,8 +230,11 @@ fn part(cx: &Ctx, source: &Source, old: &Reuse, related: bool) -> serde_json::Re
     let part = match row {
         Some(r) => Part::Row(
             r.key,
+            r.rows,
             Arc::new(Entry {
-                texts: r.texts.map(Box::from),
+                texts: r
+                    .texts(&cx.analysis().expect("rows come from an analysis").dump)
+                    .map(Box::from),
                 inputs: r.inputs.map(|s| Box::from(*s)),
                 json,
             }),
@@ -222,7 +268,7 @@ pub fn frame(
     reuse.reused = parts
         .iter()
         .map(|(part, reused)| match part {
-            Part::Row(_, e) if *reused => e.json.len(),
+            Part::Row(_, _, e) if *reused => e.json.len(),
             _ => 0,
         })
         .sum();
@@ -230,7 +276,7 @@ pub fn frame(
     let mut order: Vec<(Position, usize, &[u8])> = Vec::with_capacity(parts.len());
     for (part, _) in &parts {
         let json = match part {
-            Part::Row(_, e) => &e.json,
+            Part::Row(_, _, e) => &e.json,
             Part::Other(json) => json,
         };
         for (start, json) in json {
@@ -264,11 +310,12 @@ pub fn frame(
     let mut entries = FastMap::default();
     entries.reserve(parts.len());
     for (part, _) in parts {
-        if let Part::Row(key, e) = part {
-            entries.insert(key, e);
+        if let Part::Row(key, rows, e) = part {
+            entries.insert(key, (rows, e));
         }
     }
     reuse.entries = entries;
+    reuse.generation = Some(cx.snap.generation);
     Ok(frame)
 }
 
@@ -368,6 +415,12 @@ mod tests {
             "{} of {n} reused ({findings} findings)",
             reuse.reused
         );
+        // An analysis that was not published, then another edit: the rows the last
+        // analysis carried over are not all as the last publication saw them.
+        edit(&store, space_on(&store, lines / 2), 0, " again and again");
+        store.snapshot("k").unwrap();
+        edit(&store, space_on(&store, lines / 2 + 9), 0, " later");
+        check(&store, Encoding::Utf16, &mut reuse);
         // A new line shifts every later row: their JSON names other lines.
         edit(&store, space_on(&store, lines / 3), 0, "\n");
         check(&store, Encoding::Utf16, &mut reuse);
