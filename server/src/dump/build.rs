@@ -2,7 +2,7 @@
 //! the two versions built from them.
 
 use super::choices::Choices;
-use super::decide::{DecideState, Decision, RowInput, FLAG_MARGIN};
+use super::decide::{DecideState, Decision, RowInput, RowMap, FLAG_MARGIN};
 use super::header::{is_pagination, parse_time_row, Located};
 use super::lines::{Decoded, LineTable};
 use super::model::*;
@@ -30,6 +30,9 @@ pub struct Parts {
     pub line_findings: Vec<(usize, Finding)>,
     pub shapes: Vec<RowShape>,
     pub decide: DecideState,
+    /// Per side and row: the index of the row's paragraph in that version
+    /// ([`NO_PARAGRAPH`] when it has none there).
+    pub paragraph_of: [Vec<u32>; 2],
 }
 
 pub fn read_diff_page(
@@ -117,7 +120,7 @@ pub fn read_diff_page_parts(
             message: "the dump is truncated: it ends inside this row, which is not part of either version; the rest of the article is missing".into(),
         });
     }
-    let dump = assemble(
+    let (dump, paragraph_of) = assemble(
         text,
         &found,
         lines.starts,
@@ -142,6 +145,7 @@ pub fn read_diff_page_parts(
             line_findings,
             shapes,
             decide: decide_state,
+            paragraph_of,
         });
     (dump, parts)
 }
@@ -315,7 +319,7 @@ pub fn rows_of(body: &[(usize, Span)], inputs: &[RowInput], decisions: Vec<Decis
 }
 
 /// The dump from its parts: ambiguity findings added, findings in text order, both
-/// versions built.
+/// versions built (with each row's paragraph index in them, as in [`Parts`]).
 #[allow(clippy::too_many_arguments)]
 pub fn assemble(
     text: String,
@@ -327,9 +331,9 @@ pub fn assemble(
     mut findings: Vec<Finding>,
     lossy: bool,
     truncated: bool,
-    folded: Option<Folded>,
+    carried: Option<Carried>,
     lone_crs: Option<usize>,
-) -> Dump {
+) -> (Dump, [Vec<u32>; 2]) {
     for row in &rows {
         if let Some(a) = &row.ambiguity {
             findings.push(Finding {
@@ -351,16 +355,16 @@ pub fn assemble(
         }
     }
     findings.sort_by_key(|f| (f.span.start, f.severity));
-    let versions = build_versions_reusing(
+    let (versions, paragraph_of) = build_versions_reusing(
         &text,
         &found.header,
         title.as_ref(),
         time.as_ref(),
         &rows,
         true,
-        folded,
+        carried,
     );
-    Dump {
+    let dump = Dump {
         lone_crs: lone_crs.unwrap_or_else(|| lone_crs_in(text.as_bytes())),
         text,
         format: found.format,
@@ -373,7 +377,8 @@ pub fn assemble(
         rows,
         findings,
         versions,
-    }
+    };
+    (dump, paragraph_of)
 }
 
 pub fn ambiguity_code(chosen: Option<Reading>, alt: Reading) -> &'static str {
@@ -519,9 +524,43 @@ fn read_title(text: &str, line: usize, span: Span) -> TitleRow {
     }
 }
 
-/// Paragraph texts already folded by an earlier read: per side, per row, the text if
-/// the row's paragraph in that version is known to be the same.
-pub type Folded = [Vec<Option<std::sync::Arc<str>>>; 2];
+/// A row with no paragraph in a version, in [`Parts::paragraph_of`].
+pub const NO_PARAGRAPH: u32 = u32::MAX;
+
+/// What an earlier read of the same dump leaves for the next one's versions: a row
+/// of the next read outside the map's window, read as its earlier row was, has the
+/// same paragraphs, already folded.
+pub struct Carried<'a> {
+    pub map: RowMap,
+    pub old_rows: &'a [Row],
+    /// Per side and earlier row: its paragraph's index in that version.
+    pub paragraph_of: &'a [Vec<u32>; 2],
+    /// Per side: the earlier version's paragraphs.
+    pub paragraphs: [OldParagraphs<'a>; 2],
+}
+
+/// An earlier version's paragraphs: taken from it when nothing else holds the
+/// earlier dump (their texts are moved), shared with it otherwise (cloned).
+pub enum OldParagraphs<'a> {
+    Taken(std::vec::IntoIter<VersionParagraph>),
+    Shared(&'a [VersionParagraph]),
+}
+
+impl OldParagraphs<'_> {
+    /// The text of paragraph `k`. Taken paragraphs are asked for in increasing order
+    /// (rows keep their order); one asked for out of order is not given.
+    fn text(&mut self, k: usize, next: &mut usize) -> Option<std::sync::Arc<str>> {
+        match self {
+            OldParagraphs::Taken(it) => {
+                let skip = k.checked_sub(*next)?;
+                let p = it.nth(skip)?;
+                *next = k + 1;
+                Some(p.text)
+            }
+            OldParagraphs::Shared(ps) => ps.get(k).map(|p| p.text.clone()),
+        }
+    }
+}
 
 /// Builds both versions from the rows. `old_known` is false for pipe tables.
 pub fn build_versions(
@@ -532,12 +571,12 @@ pub fn build_versions(
     rows: &[Row],
     old_known: bool,
 ) -> [Version; 2] {
-    build_versions_reusing(text, header, title, time, rows, old_known, None)
+    build_versions_reusing(text, header, title, time, rows, old_known, None).0
 }
 
 #[allow(clippy::too_many_arguments)]
-/// [`build_versions`], taking each paragraph's folded text from `folded` when it
-/// has it.
+/// [`build_versions`], taking the paragraphs an earlier read carried over, and with
+/// each row's paragraph index per version.
 pub fn build_versions_reusing(
     text: &str,
     header: &Header,
@@ -545,9 +584,18 @@ pub fn build_versions_reusing(
     time: Option<&TimeRow>,
     rows: &[Row],
     old_known: bool,
-    folded: Option<Folded>,
-) -> [Version; 2] {
-    let make = |side: Side, known: Option<Vec<Option<std::sync::Arc<str>>>>| -> Version {
+    carried: Option<Carried>,
+) -> ([Version; 2], [Vec<u32>; 2]) {
+    let (carried, [old_side, new_side]) = match carried {
+        Some(Carried {
+            map,
+            old_rows,
+            paragraph_of,
+            paragraphs: [o, n],
+        }) => (Some((map, old_rows, paragraph_of)), [Some(o), Some(n)]),
+        None => (None, [None, None]),
+    };
+    let make = |side: Side, old: Option<OldParagraphs>| -> (Version, Vec<u32>) {
         let title_text = title
             .and_then(|t| match side {
                 Side::Old => t.old.clone(),
@@ -562,45 +610,62 @@ pub fn build_versions_reusing(
                 None => t.caption.clone(),
             }),
         });
-        let paragraph = |i: usize, r: &Row, known: Option<std::sync::Arc<str>>| {
-            let half = r.half(side)?;
-            Some(VersionParagraph {
-                text: known.unwrap_or_else(|| folded_text(&text[half.clone()])),
-                row: i,
-            })
+        let mut index = vec![NO_PARAGRAPH; rows.len()];
+        let paragraphs: Vec<VersionParagraph> = match (old, &carried) {
+            // Texts carried over from the earlier read: nothing folded or copied again.
+            (Some(mut old), Some((map, old_rows, paragraph_of))) => {
+                let paragraph_of = &paragraph_of[side.index()];
+                let mut next = 0;
+                let mut out = Vec::with_capacity(paragraph_of.len());
+                for (i, r) in rows.iter().enumerate() {
+                    let Some(half) = r.half(side) else {
+                        continue;
+                    };
+                    let known = map
+                        .old_of(i)
+                        .filter(|&j| old_rows.get(j).is_some_and(|o| o.reading == r.reading))
+                        .and_then(|j| paragraph_of.get(j))
+                        .filter(|&&k| k != NO_PARAGRAPH)
+                        .and_then(|&k| old.text(k as usize, &mut next));
+                    index[i] = out.len() as u32;
+                    out.push(VersionParagraph {
+                        text: known.unwrap_or_else(|| folded_text(&text[half.clone()])),
+                        row: i,
+                    });
+                }
+                out
+            }
+            _ => {
+                let out: Vec<VersionParagraph> = rows
+                    .par_iter()
+                    .enumerate()
+                    .with_min_len(256)
+                    .filter_map(|(i, r)| {
+                        let half = r.half(side)?;
+                        Some(VersionParagraph {
+                            text: folded_text(&text[half.clone()]),
+                            row: i,
+                        })
+                    })
+                    .collect();
+                for (k, p) in out.iter().enumerate() {
+                    index[p.row] = k as u32;
+                }
+                out
+            }
         };
-        let paragraphs = match known {
-            // Texts handed over by the previous read: nothing folded or copied again.
-            Some(known) => known
-                .into_iter()
-                .zip(rows)
-                .enumerate()
-                .filter_map(|(i, (k, r))| paragraph(i, r, k))
-                .collect(),
-            None => rows
-                .par_iter()
-                .enumerate()
-                .with_min_len(256)
-                .filter_map(|(i, r)| paragraph(i, r, None))
-                .collect(),
-        };
-        Version {
+        let version = Version {
             number: header.versions[side.index()],
             title: title_text,
             caption,
             paragraphs,
             complete: side == Side::New || old_known,
-        }
+        };
+        (version, index)
     };
-    let [old_known_texts, new_known_texts] = match folded {
-        Some([o, n]) => [Some(o), Some(n)],
-        None => [None, None],
-    };
-    let (old, new) = rayon::join(
-        || make(Side::Old, old_known_texts),
-        || make(Side::New, new_known_texts),
-    );
-    [old, new]
+    let ((old, old_index), (new, new_index)) =
+        rayon::join(|| make(Side::Old, old_side), || make(Side::New, new_side));
+    ([old, new], [old_index, new_index])
 }
 
 /// A paragraph's text with its whitespace folded, copied once.

@@ -12,7 +12,8 @@
 //! truncated or unterminated file, a pipe table) is simply read whole.
 
 use super::build::{
-    assemble, inputs_of, read_diff_page_parts, rows_of, scan_body, truncated_row, Parts,
+    assemble, inputs_of, read_diff_page_parts, rows_of, scan_body, truncated_row, Carried,
+    OldParagraphs, Parts,
 };
 use super::choices::Choices;
 use super::decide::{RowInput, RowMap};
@@ -28,8 +29,6 @@ use std::sync::Arc;
 /// text, line starts and paragraphs are not copied) and the reader's working parts.
 struct Previous {
     dump: Arc<Dump>,
-    /// Per side, per row of the dump: the index of its paragraph in that version.
-    paragraph_of: [Vec<u32>; 2],
     spans: Vec<Span>,
     parts: Parts,
 }
@@ -172,7 +171,6 @@ impl Reader {
         if let Some(parts) = parts {
             if choices.rows.is_empty() {
                 self.previous = Some(Previous {
-                    paragraph_of: paragraph_index(&dump),
                     dump: dump.clone(),
                     spans,
                     parts,
@@ -191,8 +189,7 @@ impl Reader {
         kept: Option<Kept>,
     ) -> Result<(Arc<Dump>, RowMap), String> {
         let Previous {
-            dump: old,
-            paragraph_of,
+            dump: mut old,
             spans,
             parts,
         } = prev;
@@ -253,6 +250,7 @@ impl Reader {
             line_findings,
             shapes,
             mut decide,
+            paragraph_of,
         } = parts;
         let (window_body, window_findings) = scan_body(&text, &new_spans, a..a + window_lines);
         let ra = body.partition_point(|(l, _)| *l < a);
@@ -319,14 +317,32 @@ impl Reader {
         // follows it inside the window, or (at its very end) in the unchanged suffix.
         let lone_crs = old.lone_crs + lone_crs_in(&text.as_bytes()[from..to_new])
             - lone_crs_in(&old_text.as_bytes()[from..to_old]);
-        let (folded, spare) = reuse_paragraphs(old, &paragraph_of, &rows, map);
-        // The spare holds the previous text, of which `p` and `s` are as in this one.
+        // When nothing else holds the previous dump, its paragraphs are moved into this
+        // one and its text buffer is kept for the next text (see `next_text`), where
+        // `p` and `s` bytes at its ends are as in this text.
+        let (taken, spare) = match Arc::get_mut(&mut old) {
+            Some(d) => (
+                Some([0, 1].map(|side| std::mem::take(&mut d.versions[side].paragraphs))),
+                Some(std::mem::take(&mut d.text)),
+            ),
+            None => (None, None),
+        };
         let alike = Kept {
             prefix: p,
             suffix: s,
         };
         self.spare = spare.map(|b| (b, alike));
-        let dump = assemble(
+        let paragraphs = match taken {
+            Some(t) => t.map(|ps| OldParagraphs::Taken(ps.into_iter())),
+            None => [0, 1].map(|side| OldParagraphs::Shared(&old.versions[side].paragraphs)),
+        };
+        let carried = Carried {
+            map,
+            old_rows: &old.rows,
+            paragraph_of: &paragraph_of,
+            paragraphs,
+        };
+        let (dump, paragraph_of) = assemble(
             text,
             &located,
             new_starts,
@@ -336,12 +352,13 @@ impl Reader {
             findings,
             false,
             false,
-            Some(folded),
+            Some(carried),
             Some(lone_crs),
         );
+        // Freeing a large dump takes a millisecond or two: do it off the reader's path.
+        rayon::spawn(move || drop(old));
         let dump = Arc::new(dump);
         self.previous = Some(Previous {
-            paragraph_of: paragraph_index(&dump),
             dump: dump.clone(),
             spans: new_spans,
             parts: Parts {
@@ -354,6 +371,7 @@ impl Reader {
                 line_findings: new_findings,
                 shapes,
                 decide,
+                paragraph_of,
             },
         });
         Ok((dump, map))
@@ -364,64 +382,6 @@ impl Reader {
 /// little do not move it to a bigger buffer (fresh pages cost more than the copy).
 fn slack(len: usize) -> usize {
     len / 64 + 4096
-}
-
-/// Per side and new row: the previous read's paragraph text, where the row maps to a
-/// previous row read the same way. Taken from the previous dump when nothing else
-/// holds it (moved, not copied), cloned from it otherwise. When nothing else holds it,
-/// its text buffer is handed back too (for [`Reader::next_text`]).
-fn reuse_paragraphs(
-    mut old: Arc<Dump>,
-    paragraph_of: &[Vec<u32>; 2],
-    rows: &[Row],
-    map: RowMap,
-) -> (super::build::Folded, Option<String>) {
-    let same: Vec<Option<usize>> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let j = map.old_of(i)?;
-            (old.rows.get(j)?.reading == r.reading).then_some(j)
-        })
-        .collect();
-    let index = |side: usize, j: &Option<usize>| Some(*paragraph_of[side].get((*j)?)? as usize);
-    let (texts, spare) = match Arc::get_mut(&mut old) {
-        Some(dump) => {
-            let texts = [0, 1].map(|side| {
-                let mut texts: Vec<Option<Arc<str>>> =
-                    std::mem::take(&mut dump.versions[side].paragraphs)
-                        .into_iter()
-                        .map(|p| Some(p.text))
-                        .collect();
-                same.iter()
-                    .map(|j| texts.get_mut(index(side, j)?)?.take())
-                    .collect()
-            });
-            (texts, Some(std::mem::take(&mut dump.text)))
-        }
-        None => {
-            let texts = [0, 1].map(|side| {
-                let paragraphs = &old.versions[side].paragraphs;
-                same.iter()
-                    .map(|j| Some(paragraphs.get(index(side, j)?)?.text.clone()))
-                    .collect()
-            });
-            (texts, None)
-        }
-    };
-    // Freeing a large dump takes a millisecond or two: do it off the reader's path.
-    rayon::spawn(move || drop(old));
-    (texts, spare)
-}
-
-fn paragraph_index(dump: &Dump) -> [Vec<u32>; 2] {
-    [0, 1].map(|side| {
-        let mut index = vec![u32::MAX; dump.rows.len()];
-        for (k, p) in dump.versions[side].paragraphs.iter().enumerate() {
-            index[p.row] = k as u32;
-        }
-        index
-    })
 }
 
 /// Whether `text` can be read as an edit of the previous text.
