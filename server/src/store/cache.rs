@@ -110,7 +110,7 @@ impl DiffCache {
         self.last_incremental = map.is_some();
         self.last_map = map;
         // Rows read the same way as before keep their passage, with no hashing.
-        let mut previous = std::mem::take(&mut self.rows);
+        let previous = std::mem::take(&mut self.rows);
         let reused: Vec<Option<usize>> = dump
             .rows
             .iter()
@@ -120,6 +120,36 @@ impl DiffCache {
                 (previous.get(j)?.0 == r.reading && r.reading.is_some()).then_some(j)
             })
             .collect();
+        // The moves are found on one core while the passages are put together on the other.
+        let index = self.moves.take();
+        let ((index, moves), passages) = rayon::join(
+            || match (map, index) {
+                (Some(_), Some(mut index)) => {
+                    let moves = index.update(&dump, &reused);
+                    (index, moves)
+                }
+                _ => MoveIndex::build(&dump),
+            },
+            || self.passages(&dump, map, previous, &reused),
+        );
+        self.moves = Some(index);
+        Analysis {
+            dump,
+            passages,
+            moves,
+        }
+    }
+
+    /// Each row's passage: taken over from the previous analysis for the rows it read
+    /// the same way (`reused`), from the cache or computed for the others. Keeps each
+    /// row's entry for the next analysis.
+    fn passages(
+        &mut self,
+        dump: &Dump,
+        map: Option<RowMap>,
+        mut previous: Vec<RowEntry>,
+        reused: &[Option<usize>],
+    ) -> Vec<Passage> {
         let keyed: Vec<Option<(u64, u64)>> = dump
             .rows
             .par_iter()
@@ -192,18 +222,6 @@ impl DiffCache {
             self.map = rows.iter().filter_map(|(_, e)| e.clone()).collect();
         }
         self.rows = rows;
-        let moves = match (map, self.moves.as_mut()) {
-            (Some(_), Some(index)) => index.update(&dump, &reused),
-            _ => {
-                let (index, moves) = MoveIndex::build(&dump);
-                self.moves = Some(index);
-                moves
-            }
-        };
-        Analysis {
-            dump,
-            passages,
-            moves,
-        }
+        passages
     }
 }

@@ -273,6 +273,8 @@ pub fn frame(
         })
         .sum();
     // Sorted by start; at one start, in listing order (as `compute`'s stable sort).
+    // The findings and the passages are each listed in order already: a sort that
+    // merges sorted runs does little more than one pass.
     let mut order: Vec<(Position, usize, &[u8])> = Vec::with_capacity(parts.len());
     for (part, _) in &parts {
         let json = match part {
@@ -283,7 +285,7 @@ pub fn frame(
             order.push((*start, order.len(), json));
         }
     }
-    order.sort_unstable_by_key(|(p, seq, _)| (p.line, p.character, *seq));
+    order.sort_by_key(|(p, seq, _)| (p.line, p.character, *seq));
     let uri = serde_json::to_vec(cx.uri)?;
     let version = version.to_string();
     const HEAD: &[u8] =
