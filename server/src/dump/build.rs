@@ -262,6 +262,21 @@ pub fn inputs_of<'a>(
     shapes: Vec<RowShape>,
     choices: &Choices,
 ) -> (Vec<RowInput<'a>>, Vec<Finding>) {
+    if choices.rows.is_empty() {
+        // No person's choices (always so when an edit is read again): on all cores.
+        let inputs = body
+            .par_iter()
+            .zip(shapes)
+            .with_min_len(1024)
+            .map(|((_, span), shape)| RowInput {
+                dump: text,
+                span: span.clone(),
+                shape,
+                forced: None,
+            })
+            .collect();
+        return (inputs, Vec::new());
+    }
     let mut ignored = Vec::new();
     let inputs = body
         .iter()
