@@ -150,34 +150,26 @@ impl DiffCache {
         mut previous: Vec<RowEntry>,
         reused: &[Option<usize>],
     ) -> Vec<Passage> {
-        let keyed: Vec<Option<(u64, u64)>> = dump
-            .rows
+        // Rows read as before carry their entry over; only the others (every row on a
+        // first analysis, the edited ones after an edit) are keyed, on all cores.
+        let fresh: Vec<usize> = (0..dump.rows.len())
+            .filter(|&i| reused[i].is_none() && dump.rows[i].kind != RowKind::Unchanged)
+            .collect();
+        let keys: Vec<(u64, u64)> = fresh
             .par_iter()
-            .enumerate()
             .with_min_len(64)
-            .map(|(i, r)| {
-                if r.kind == RowKind::Unchanged {
-                    return None;
-                }
-                if let Some(j) = reused[i] {
-                    if let Some((k, _)) = &previous[j].1 {
-                        return Some(*k);
-                    }
-                }
+            .map(|&i| {
+                let r = &dump.rows[i];
                 let old = r.old.as_ref().map(|s| dump.slice(s)).unwrap_or("");
                 let new = r.new.as_ref().map(|s| dump.slice(s)).unwrap_or("");
-                Some(key(r.kind, old, new))
+                key(r.kind, old, new)
             })
             .collect();
-        let misses: Vec<(usize, (u64, u64))> = keyed
+        let misses: Vec<(usize, (u64, u64))> = fresh
             .iter()
-            .enumerate()
-            .filter_map(|(i, k)| {
-                let k = (*k)?;
-                let known =
-                    reused[i].is_some_and(|j| previous[j].1.is_some()) || self.map.contains_key(&k);
-                (!known).then_some((i, k))
-            })
+            .zip(&keys)
+            .filter(|(_, k)| !self.map.contains_key(k))
+            .map(|(&i, &k)| (i, k))
             .collect();
         let computed: Vec<((u64, u64), Entry)> = misses
             .par_iter()
@@ -193,21 +185,25 @@ impl DiffCache {
             })
             .collect();
         self.last_misses = computed.len();
-        self.last_hits = keyed.iter().flatten().count() - computed.len();
         for (k, e) in computed {
             self.map.insert(k, e);
         }
         let mut rows = Vec::with_capacity(dump.rows.len());
         let mut passages = Vec::with_capacity(previous.len().max(16));
-        for (i, k) in keyed.iter().enumerate() {
-            let entry = k.map(|k| {
-                // Taken, not cloned: each previous row maps to at most one new row.
-                let e = reused[i]
-                    .and_then(|j| previous[j].1.take().map(|(_, e)| e))
-                    .or_else(|| self.map.get(&k).cloned())
-                    .expect("every passage was computed above");
-                (k, e)
-            });
+        let mut fresh = fresh.into_iter().zip(keys).peekable();
+        for i in 0..dump.rows.len() {
+            let (reading, entry) = match reused[i] {
+                // Read as before: the same reading, and its entry (none for an unchanged
+                // row) taken, not cloned: each previous row maps to at most one new row.
+                Some(j) => (previous[j].0, previous[j].1.take()),
+                None => {
+                    let entry = fresh.next_if(|(f, _)| *f == i).map(|(_, k)| {
+                        let e = self.map.get(&k).cloned();
+                        (k, e.expect("every passage was computed above"))
+                    });
+                    (dump.rows[i].reading, entry)
+                }
+            };
             if let Some((_, e)) = &entry {
                 passages.push(Passage {
                     row: i,
@@ -215,8 +211,9 @@ impl DiffCache {
                     diff: e.1.clone(),
                 });
             }
-            rows.push((dump.rows[i].reading, entry));
+            rows.push((reading, entry));
         }
+        self.last_hits = passages.len() - self.last_misses;
         // Keep only the diffs this text uses once the map holds many others.
         if map.is_none() || self.map.len() > 2 * passages.len() + 1024 {
             self.map = rows.iter().filter_map(|(_, e)| e.clone()).collect();
