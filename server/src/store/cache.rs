@@ -191,8 +191,8 @@ impl DiffCache {
         let mut rows = Vec::with_capacity(dump.rows.len());
         let mut passages = Vec::with_capacity(previous.len().max(16));
         let mut fresh = fresh.into_iter().zip(keys).peekable();
-        for i in 0..dump.rows.len() {
-            let (reading, entry) = match reused[i] {
+        for (i, &reuse) in reused.iter().enumerate() {
+            let (reading, entry) = match reuse {
                 // Read as before: the same reading, and its entry (none for an unchanged
                 // row) taken, not cloned: each previous row maps to at most one new row.
                 Some(j) => (previous[j].0, previous[j].1.take()),
