@@ -27,10 +27,9 @@ pub struct DiffCache {
     /// Word diffs computed (cache misses) by the last analysis.
     pub last_misses: usize,
     pub last_hits: usize,
-    /// Whether the last analysis re-read only the edited part of the dump.
-    pub last_incremental: bool,
     /// How the last analysis's rows relate to the one's before it, when it re-read
-    /// only the edited part: rows outside the map's window have the same text.
+    /// only the edited part (`None` when it read the whole dump): rows outside the
+    /// map's window have the same text.
     pub last_map: Option<RowMap>,
 }
 
@@ -107,7 +106,6 @@ impl DiffCache {
             Reuse::Rows(map) if !self.rows.is_empty() => Some(map),
             _ => None,
         };
-        self.last_incremental = map.is_some();
         self.last_map = map;
         // Rows read the same way as before keep their passage, with no hashing.
         let previous = std::mem::take(&mut self.rows);
