@@ -557,16 +557,17 @@ pub struct Carried<'a> {
 /// An earlier version's paragraphs: taken from it when nothing else holds the
 /// earlier dump (their texts are moved), shared with it otherwise (cloned).
 pub enum OldParagraphs<'a> {
-    Taken(std::vec::IntoIter<VersionParagraph>),
+    /// The paragraphs not yet passed over, and the index of the first of them.
+    Taken(std::vec::IntoIter<VersionParagraph>, usize),
     Shared(&'a [VersionParagraph]),
 }
 
 impl OldParagraphs<'_> {
     /// The text of paragraph `k`. Taken paragraphs are asked for in increasing order
     /// (rows keep their order); one asked for out of order is not given.
-    fn text(&mut self, k: usize, next: &mut usize) -> Option<std::sync::Arc<str>> {
+    fn text(&mut self, k: usize) -> Option<std::sync::Arc<str>> {
         match self {
-            OldParagraphs::Taken(it) => {
+            OldParagraphs::Taken(it, next) => {
                 let skip = k.checked_sub(*next)?;
                 let p = it.nth(skip)?;
                 *next = k + 1;
@@ -630,7 +631,6 @@ pub fn build_versions_reusing(
             // Texts carried over from the earlier read: nothing folded or copied again.
             (Some(mut old), Some((map, old_rows, paragraph_of))) => {
                 let paragraph_of = &paragraph_of[side.index()];
-                let mut next = 0;
                 let mut out = Vec::with_capacity(paragraph_of.len());
                 for (i, r) in rows.iter().enumerate() {
                     let Some(half) = r.half(side) else {
@@ -641,7 +641,7 @@ pub fn build_versions_reusing(
                         .filter(|&j| old_rows.get(j).is_some_and(|o| o.reading == r.reading))
                         .and_then(|j| paragraph_of.get(j))
                         .filter(|&&k| k != NO_PARAGRAPH)
-                        .and_then(|&k| old.text(k as usize, &mut next));
+                        .and_then(|&k| old.text(k as usize));
                     index[i] = out.len() as u32;
                     out.push(VersionParagraph {
                         text: known.unwrap_or_else(|| folded_text(&text[half.clone()])),

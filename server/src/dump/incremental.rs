@@ -333,7 +333,7 @@ impl Reader {
         };
         self.spare = spare.map(|b| (b, alike));
         let paragraphs = match taken {
-            Some(t) => t.map(|ps| OldParagraphs::Taken(ps.into_iter())),
+            Some(t) => t.map(|ps| OldParagraphs::Taken(ps.into_iter(), 0)),
             None => [0, 1].map(|side| OldParagraphs::Shared(&old.versions[side].paragraphs)),
         };
         let carried = Carried {
