@@ -395,3 +395,60 @@ fn a_paragraph_that_gained_a_long_sentence_is_an_edit() {
     assert_eq!(d.slice(d.rows[1].half(Side::Old).unwrap()), old);
     assert_eq!(d.slice(d.rows[1].half(Side::New).unwrap()), new);
 }
+
+/// A long run of one-sided rows reads as material added as the story developed, in
+/// time order: into the right column on a "later" page, into the left one on an
+/// "earlier" page (whose left column is the later version), and by the version
+/// numbers when the time row is missing.
+#[test]
+fn a_long_one_sided_run_is_added_in_time_order() {
+    let run = [
+        "Rescue teams reached the village late on Wednesday after the road was cleared.",
+        "Hospitals in the region said they had treated dozens of people for minor injuries.",
+        "The regional governor promised compensation to families whose homes were damaged.",
+        "Forecasters warned that more heavy rain was expected over the weekend.",
+        "Schools across the province will stay closed until Monday, officials said.",
+        "Volunteers set up a shelter in the town hall for those who lost their homes.",
+    ];
+    let rows: Vec<String> = [format!("{P1}{P1}")]
+        .into_iter()
+        .chain(run.iter().map(|r| r.to_string()))
+        .chain([format!("{P2}{P2}")])
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let cases = [
+        (
+            "Version 0 Version 1",
+            "(about 1 hour later)",
+            RowKind::Added,
+        ),
+        (
+            "Version 1 Version 0",
+            "(about 1 hour earlier)",
+            RowKind::Removed,
+        ),
+        // A page may say "earlier" without numbering the columns in order.
+        (
+            "Version 0 Version 1",
+            "(about 1 hour earlier)",
+            RowKind::Removed,
+        ),
+        ("Version 1 Version 0", "", RowKind::Removed),
+        ("Version 0 Version 1", "", RowKind::Added),
+    ];
+    for (versions, time, kind) in cases {
+        let text = page(versions, "Floods Floods", time, &rows);
+        let d = dump::read_plain(text.as_bytes()).unwrap();
+        let kinds: Vec<RowKind> = d.rows.iter().map(|r| r.kind).collect();
+        let want = [
+            vec![RowKind::Unchanged],
+            vec![kind; 6],
+            vec![RowKind::Unchanged],
+        ]
+        .concat();
+        assert_eq!(kinds, want, "{versions} {time}");
+        for r in &d.rows[1..7] {
+            assert!(r.ambiguity.is_none(), "{versions} {time}: {r:?}");
+        }
+    }
+}

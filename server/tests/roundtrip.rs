@@ -188,15 +188,16 @@ fn keep_failure(name: &str, text: &str, truth: &Truth) -> String {
     path.display().to_string()
 }
 
-/// A random caption: plain, or with timestamps; rarely "earlier".
-fn caption(rng: &mut Rng) -> String {
+/// A random caption: plain, or with timestamps; "earlier" when the right column is the
+/// older version.
+fn caption(rng: &mut Rng, earlier: bool) -> String {
     let secs = match rng.below(4) {
         0 => rng.range(1, 3600) as u64,
         1 => rng.range(3600, 86_400) as u64,
         2 => rng.range(86_400, 60 * 86_400) as u64,
         _ => rng.range(60 * 86_400, 900 * 86_400) as u64,
     };
-    let dir = if rng.chance(0.05) { "earlier" } else { "later" };
+    let dir = if earlier { "earlier" } else { "later" };
     if rng.chance(0.2) {
         format!(
             "2019-08-22 09:00:00 UTC 2019-08-22 10:00:00 UTC ({} {dir})",
@@ -224,13 +225,22 @@ fn random_page(seed: u64, versions: usize, paragraphs: usize) -> (String, Truth)
         "",
     ];
     let url = urls[rng.below(urls.len())];
-    let (page, truth) =
-        generate::pair_page(&h[v - 1], &h[v], [base, base + 1], url, &caption(&mut rng));
+    // Rarely the page shows the later version on the left ("earlier" pages).
+    let (page, truth) = if rng.chance(0.05) {
+        let caption = caption(&mut rng, true);
+        generate::pair_page(&h[v], &h[v - 1], [base + 1, base], url, &caption)
+    } else {
+        let caption = caption(&mut rng, false);
+        generate::pair_page(&h[v - 1], &h[v], [base, base + 1], url, &caption)
+    };
     (render(&page, rng.chance(0.5)), truth)
 }
 
-/// Today's measured counts (see the README's accuracy section).
-const PAIRS_CERTAIN_BUT_WRONG: usize = 25;
+/// Today's measured counts (see the README's accuracy section). The pairs' count is
+/// over pages whose "earlier" captions put the later version on the left, as real
+/// pages do; it was 25 over pages whose caption only said so (the same with and
+/// without the reader's time-ordered polarity prior on both sets of pages).
+const PAIRS_CERTAIN_BUT_WRONG: usize = 26;
 const SERIES_CERTAIN_BUT_WRONG: usize = 20;
 
 #[test]

@@ -35,6 +35,15 @@ pub struct Parts {
     pub paragraph_of: [Vec<u32>; 2],
 }
 
+/// Whether the right column is the later version: as the time row says, else as the
+/// version numbers do.
+fn right_is_later(header: &Header, time: Option<&TimeRow>) -> bool {
+    match time {
+        Some(t) => t.direction == Direction::Later,
+        None => header.versions[1] >= header.versions[0],
+    }
+}
+
 pub fn read_diff_page(
     decoded: Decoded,
     lines: LineTable,
@@ -86,7 +95,8 @@ pub fn read_diff_page_parts(
         .map(|(_, s)| shape(&text[s.clone()]))
         .collect();
     let (mut inputs, ignored) = inputs_of(&text, &body, shapes, choices);
-    let (decide_state, decisions) = DecideState::new(&mut inputs);
+    let (decide_state, decisions) =
+        DecideState::new(&mut inputs, right_is_later(&found.header, time.as_ref()));
     let decide_state = keep.then_some(decide_state);
     let mut rows = rows_of(&body, &inputs, decisions);
     let shapes: Vec<RowShape> = if keep {

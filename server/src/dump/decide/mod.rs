@@ -18,7 +18,8 @@
 //!   paragraph equal to a newer one of another row;
 //! - news updates add more than they remove: long one-sided runs are additions, while a
 //!   lone one-sided row leans slightly to a removal (both measured on the dev corpus)
-//!   and is always flagged.
+//!   and is always flagged. Both in time order: on an "earlier" page the right column
+//!   is the older version.
 //!
 //! Each run is decided against the unchanged rows (pass 1), then against everything
 //! else as pass 1 read it (pass 2); runs that hold the same sentence and that pass 2
@@ -110,4 +111,7 @@ type Counts = FastMap<u64, i32>;
 struct Context {
     /// Typical paragraph length in bytes (median of unchanged paragraphs).
     paragraph_len: f32,
+    /// The right column is the later version (on an "earlier" page it is the older
+    /// one, and its one-sided rows are what the story lost as it developed).
+    right_is_later: bool,
 }

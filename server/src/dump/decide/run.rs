@@ -102,10 +102,11 @@ fn changed_score(ctx: &Context, shape: &RowShape, cut: &Cut) -> f32 {
     s
 }
 
-/// Prior log-odds for `m` one-sided rows of a polarity, measured on the dev corpus
-/// and in line with how news is edited: a lone one-sided row is more often a
-/// paragraph that was dropped (a stale line, a correction), while a long run is
-/// almost always new material added as the story developed.
+/// Prior log-odds for `m` one-sided rows that are only in the later version (`added`)
+/// or only in the earlier one, measured on the dev corpus and in line with how news is
+/// edited: a lone one-sided row is more often a paragraph that was dropped (a stale
+/// line, a correction), while a long run is almost always new material added as the
+/// story developed.
 fn polarity_prior(added: bool, m: usize) -> f32 {
     if m == 0 {
         return 0.0;
@@ -361,7 +362,8 @@ pub(super) fn structure_score(
             }
         }
     }
-    s + polarity_prior(added, one_sided) - UNMATCHED_EQUAL * unmatched_equal as f32
+    let later_only = added == ctx.right_is_later;
+    s + polarity_prior(later_only, one_sided) - UNMATCHED_EQUAL * unmatched_equal as f32
 }
 
 fn text_hash(s: &str) -> u64 {

@@ -76,6 +76,9 @@ pub struct DecideState {
     pub(super) runs_counts: [Counts; 2],
     /// More than one run: pass 2 is needed.
     multi: bool,
+    /// The right column is the later version (fixed: an edit of the header or time
+    /// row is read whole).
+    right_is_later: bool,
 }
 
 /// An unchanged row: doubled, and not read otherwise by a person's choice.
@@ -169,11 +172,14 @@ fn unchanged_shingles(r: &RowInput) -> Vec<u64> {
 
 impl DecideState {
     /// Decides every row from scratch.
-    pub fn new(rows: &mut [RowInput]) -> (DecideState, Vec<Decision>) {
+    pub fn new(rows: &mut [RowInput], right_is_later: bool) -> (DecideState, Vec<Decision>) {
         let ranges = runs_of(rows);
         let unchanged_lens = unchanged_lens(rows);
         let paragraph_len = paragraph_len(&unchanged_lens, rows);
-        let ctx = Context { paragraph_len };
+        let ctx = Context {
+            paragraph_len,
+            right_is_later,
+        };
         let mut base = Counts::default();
         for r in rows.iter().filter(|r| r.shape.doubled) {
             for h in unchanged_shingles(r) {
@@ -217,6 +223,7 @@ impl DecideState {
             base,
             runs_counts,
             multi,
+            right_is_later,
         };
         (state, out)
     }
@@ -237,7 +244,10 @@ impl DecideState {
             &rows[map.prefix..map.new_end],
         );
         let paragraph_len = paragraph_len(&self.unchanged_lens, rows);
-        let ctx = Context { paragraph_len };
+        let ctx = Context {
+            paragraph_len,
+            right_is_later: self.right_is_later,
+        };
         let redo_all = paragraph_len != self.paragraph_len;
         // Unchanged rows that left or joined.
         // Counts before this update of every shingle touched.
