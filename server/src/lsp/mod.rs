@@ -730,16 +730,19 @@ pub fn run_stdio() -> std::io::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let (output, sink, writer) = output::channel(std::io::stdout());
+    std::thread::Builder::new()
+        .name("palimpsest-output".into())
+        .spawn(writer)?;
     rt.block_on(async {
-        let (output, sink, writer) = output::channel(tokio::io::stdout());
-        let writing = tokio::spawn(writer);
         let (service, socket) = service(Some(sink.clone()));
         let (reader, input) = tokio::io::duplex(1 << 20);
         let filtering = tokio::spawn(transport::filter(tokio::io::stdin(), input));
         Server::new(reader, output, socket).serve(service).await;
         // Everything queued (the answer to `shutdown` among it) goes out before exit.
+        // (A writer stuck on a client that stopped reading is left behind: the process
+        // exits without it.)
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), sink.close()).await;
-        drop(writing);
         // A client may still write after `exit` (Neovim does, as it quits): read that
         // until it closes our input, briefly, so it never writes into a closed pipe.
         let _ = tokio::time::timeout(std::time::Duration::from_millis(50), filtering).await;
