@@ -711,7 +711,7 @@ async fn lock_published_reset(published: &tokio::sync::Mutex<HashMap<String, u64
 
 /// Diagnostics ready to send: already framed for the output, or typed for the client.
 enum Payload {
-    Frame(Vec<u8>),
+    Frame(Arc<Vec<u8>>),
     Typed(Vec<Diagnostic>),
 }
 

@@ -29,7 +29,9 @@ use tokio::sync::{mpsc, oneshot, Notify};
 const QUEUE_LIMIT: usize = 64 << 20;
 
 enum Msg {
-    Frame(Vec<u8>),
+    /// A whole frame; shared, as the diagnostics' publication keeps its last frame to
+    /// copy the next one's unchanged parts from.
+    Frame(Arc<Vec<u8>>),
     /// Write everything queued before this, flush, and stop.
     Close(oneshot::Sender<()>),
 }
@@ -61,7 +63,7 @@ impl Budget {
     }
 
     /// Queues a frame, counting its bytes until the writer has written them.
-    fn queue(&self, tx: &mpsc::UnboundedSender<Msg>, frame: Vec<u8>) {
+    fn queue(&self, tx: &mpsc::UnboundedSender<Msg>, frame: Arc<Vec<u8>>) {
         let n = frame.len();
         self.queued.fetch_add(n, Ordering::AcqRel);
         if tx.send(Msg::Frame(frame)).is_err() {
@@ -155,7 +157,8 @@ impl Output {
                 // Not a frame: pass the bytes on anyway, output is never dropped.
                 Frame::Skip(n) => start + n.max(1),
             };
-            self.budget.queue(&self.tx, self.buf[start..end].to_vec());
+            self.budget
+                .queue(&self.tx, Arc::new(self.buf[start..end].to_vec()));
             start = end;
         }
         self.buf.drain(..start);
@@ -201,7 +204,7 @@ pub fn frame_for(len: usize) -> Vec<u8> {
 
 impl Sink {
     /// Queues a framed message (headed by [`frame_for`]) once the queue has room.
-    pub async fn send(&self, frame: Vec<u8>) {
+    pub async fn send(&self, frame: Arc<Vec<u8>>) {
         self.budget.clone().room().await;
         self.budget.queue(&self.tx, frame);
     }
@@ -288,7 +291,7 @@ mod tests {
         let b = notification("b", &2).unwrap();
         // The framework writes a frame in two pieces; ours arrives in between.
         output.write_all(&a[..10]).await.unwrap();
-        sink.send(b.clone()).await;
+        sink.send(Arc::new(b.clone())).await;
         output.write_all(&a[10..]).await.unwrap();
         output.write_all(b"stray").await.unwrap();
         let c = notification("c", &3).unwrap();
@@ -308,9 +311,10 @@ mod tests {
     #[tokio::test]
     async fn a_client_that_does_not_read_holds_writers_back() {
         let client = Client::default();
-        let (mut output, sink, writer) = channel_with_limit(client.clone(), 1000);
+        // Frames larger than the writer's buffer, so that none is taken in by it.
+        let (mut output, sink, writer) = channel_with_limit(client.clone(), 150_000);
         let thread = std::thread::spawn(writer);
-        let frame = notification("m", &"x".repeat(500)).unwrap();
+        let frame = notification("m", &"x".repeat(100_000)).unwrap();
         // The first writes fill the queue; then writing waits for the client.
         let fill = async {
             for _ in 0..10 {
@@ -321,7 +325,7 @@ mod tests {
         assert!(waited.is_err(), "writes went on with nobody reading");
         let own = tokio::time::timeout(
             std::time::Duration::from_millis(200),
-            sink.send(frame.clone()),
+            sink.send(Arc::new(frame.clone())),
         )
         .await;
         assert!(
@@ -333,7 +337,7 @@ mod tests {
         for _ in 0..10 {
             output.write_all(&frame).await.unwrap();
         }
-        sink.send(frame.clone()).await;
+        sink.send(Arc::new(frame.clone())).await;
         sink.close().await;
         thread.join().unwrap();
         let all = client.read();

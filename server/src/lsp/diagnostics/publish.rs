@@ -6,7 +6,10 @@
 //! passage and ambiguity diagnostics depend only on the row's LSP line and text, its
 //! passage class or decision, the position encoding and the version numbers. So each
 //! one is kept with those inputs ([`Reuse`]), and the next publication copies the
-//! JSON of every row whose inputs are equal instead of building and encoding it again.
+//! JSON of every row whose inputs are equal instead of building and encoding it again:
+//! from the last frame itself, which the publication keeps (shared with the writer), so
+//! that diagnostics that lay side by side there are copied as one run. The entries
+//! stay in place from one publication to the next; only their rows and places change.
 //! A moved sentence's pair of diagnostics is kept the same way, with both rows' lines
 //! and texts. The reader's other findings (few) are built afresh each time.
 //!
@@ -22,18 +25,26 @@ use crate::lsp::common::{versions, Ctx};
 use crate::lsp::position::Encoding;
 use crate::text::FastMap;
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::Arc;
 use tower_lsp_server::ls_types::Position;
 
-/// The JSON of the last publication's row diagnostics, with what each was made from.
+/// The last publication: its frame, and its row diagnostics with what each was made from
+/// and where its JSON lies in that frame.
 #[derive(Default)]
 pub struct Reuse {
     /// What every entry also depends on: the encoding and the version numbers.
     salt: Option<(Encoding, [u32; 2])>,
     /// The generation of the snapshot the entries were made from.
     generation: Option<u64>,
-    /// Each entry with the rows it was made from in that snapshot.
-    entries: FastMap<(u32, Slot), (Rows, Arc<Entry>)>,
+    /// The last frame (shared with the writer that sent it).
+    frame: Option<Arc<Vec<u8>>>,
+    /// The entries, kept in place from one publication to the next: `None` where an
+    /// entry was dropped (`dropped` of them; compacted once they are half).
+    entries: Vec<Option<Entry>>,
+    dropped: usize,
+    /// The index in `entries` of each live entry, by key.
+    index: FastMap<(u32, Slot), u32>,
     /// How many diagnostics the last publication took from the one before.
     pub reused: usize,
 }
@@ -105,11 +116,14 @@ impl<S> Inputs<S> {
 }
 
 struct Entry {
+    key: (u32, Slot),
+    /// The rows it was made from, in the snapshot of [`Reuse::generation`].
+    rows: Rows,
     /// The texts of the rows (the second only for a move: the row it went to).
     texts: [Box<str>; 2],
     inputs: Inputs<Box<str>>,
-    /// Each diagnostic's start and JSON.
-    json: Vec<(Position, Box<[u8]>)>,
+    /// Each diagnostic's start, and where its JSON lies in [`Reuse::frame`].
+    json: Vec<(Position, Range<usize>)>,
 }
 
 /// Row diagnostics: their key, their rows with those rows' spans, and what they say.
@@ -126,9 +140,10 @@ impl<'a> RowDiagnostic<'a> {
         self.spans.map(|s| dump.slice(s))
     }
 
-    /// Whether `entry`, made from `rows` of the last publication's snapshot, was made
+    /// Whether `entry`, made from rows of the last publication's snapshot, was made
     /// from the same texts as these rows have.
-    fn same_texts(&self, cx: &Ctx, old: &Reuse, rows: &Rows, entry: &Entry) -> bool {
+    fn same_texts(&self, cx: &Ctx, old: &Reuse, entry: &Entry) -> bool {
+        let rows = &entry.rows;
         let carried = match cx.snap.since {
             Some((generation, map)) if old.generation == Some(generation) => {
                 (0..2).all(|k| match self.rows[k] {
@@ -206,42 +221,104 @@ fn row_diagnostic<'a>(
     })
 }
 
-/// The JSON of one source's diagnostics, each with its start.
+/// One source's diagnostics: a row's taken from the last publication, or built.
 enum Part {
-    Row((u32, Slot), Rows, Arc<Entry>),
-    Other(Vec<(Position, Box<[u8]>)>),
+    /// The index of the last publication's entry, with this publication's rows.
+    Reused(u32, Rows),
+    /// Built afresh: each diagnostic's start and JSON, with what a row's were made from.
+    Built(Option<Box<Made>>, Vec<(Position, Vec<u8>)>),
 }
 
-/// One source's part, and whether it was taken from the last publication.
-fn part(cx: &Ctx, source: &Source, old: &Reuse, related: bool) -> serde_json::Result<(Part, bool)> {
+/// What a row's diagnostics were made from.
+struct Made {
+    key: (u32, Slot),
+    rows: Rows,
+    texts: [Box<str>; 2],
+    inputs: Inputs<Box<str>>,
+}
+
+fn part(cx: &Ctx, source: &Source, old: &Reuse, related: bool) -> serde_json::Result<Part> {
     let row = row_diagnostic(cx, source, related);
     if let Some(r) = &row {
-        if let Some((rows, e)) = old.entries.get(&r.key) {
-            if e.inputs.map(|s| &**s) == r.inputs && r.same_texts(cx, old, rows, e) {
-                return Ok((Part::Row(r.key, r.rows, e.clone()), true));
+        if let Some(&i) = old.index.get(&r.key) {
+            let e = old.entries[i as usize]
+                .as_ref()
+                .expect("only live entries are indexed");
+            if e.key == r.key && e.inputs.map(|s| &**s) == r.inputs && r.same_texts(cx, old, e) {
+                return Ok(Part::Reused(i, r.rows));
             }
         }
     }
     let built = build(cx, source, related);
     let json = built
         .iter()
-        .map(|d| Ok((d.range.start, serde_json::to_vec(d)?.into_boxed_slice())))
+        .map(|d| Ok((d.range.start, serde_json::to_vec(d)?)))
         .collect::<serde_json::Result<Vec<_>>>()?;
-    let part = match row {
-        Some(r) => Part::Row(
-            r.key,
-            r.rows,
-            Arc::new(Entry {
-                texts: r
-                    .texts(&cx.analysis().expect("rows come from an analysis").dump)
-                    .map(Box::from),
-                inputs: r.inputs.map(|s| Box::from(*s)),
-                json,
-            }),
-        ),
-        None => Part::Other(json),
-    };
-    Ok((part, false))
+    let made = row.map(|r| {
+        Box::new(Made {
+            key: r.key,
+            rows: r.rows,
+            texts: r
+                .texts(&cx.analysis().expect("rows come from an analysis").dump)
+                .map(Box::from),
+            inputs: r.inputs.map(|s| Box::from(*s)),
+        })
+    });
+    Ok(Part::Built(made, json))
+}
+
+/// Where a diagnostic's JSON is: in the last frame, or built for this one.
+#[derive(Clone, Copy)]
+enum Piece {
+    Old(usize, usize),
+    /// The part's index and the diagnostic's index in it.
+    New(u32, u32),
+}
+
+/// Appends pieces of JSON to a frame, separated by commas, copying runs of pieces that
+/// lay side by side in the last frame with one copy each.
+struct Writer<'a> {
+    frame: Vec<u8>,
+    old: &'a [u8],
+    /// A run of the last frame not yet copied.
+    pending: Option<Range<usize>>,
+    first: bool,
+}
+
+impl Writer<'_> {
+    fn flush(&mut self) {
+        if let Some(r) = self.pending.take() {
+            self.frame.extend_from_slice(&self.old[r]);
+        }
+    }
+
+    /// Appends one piece; gives its range in the frame.
+    fn push(&mut self, piece: Result<Range<usize>, &[u8]>) -> Range<usize> {
+        let comma = !std::mem::replace(&mut self.first, false);
+        if let (Ok(r), Some(p)) = (&piece, &mut self.pending) {
+            if comma && r.start == p.end + 1 && self.old[p.end] == b',' {
+                let start = self.frame.len() + p.len() + 1;
+                p.end = r.end;
+                return start..start + r.len();
+            }
+        }
+        self.flush();
+        if comma {
+            self.frame.push(b',');
+        }
+        let start = self.frame.len();
+        match piece {
+            Ok(r) => {
+                let len = r.len();
+                self.pending = Some(r);
+                start..start + len
+            }
+            Err(bytes) => {
+                self.frame.extend_from_slice(bytes);
+                start..self.frame.len()
+            }
+        }
+    }
 }
 
 /// The framed `textDocument/publishDiagnostics` notification for the snapshot, with
@@ -252,7 +329,7 @@ pub fn frame(
     related: bool,
     version: i32,
     reuse: &mut Reuse,
-) -> serde_json::Result<Vec<u8>> {
+) -> serde_json::Result<Arc<Vec<u8>>> {
     let salt = cx.analysis().map(|a| (cx.enc, versions(&a.dump)));
     if reuse.salt != salt {
         *reuse = Reuse {
@@ -260,29 +337,36 @@ pub fn frame(
             ..Reuse::default()
         };
     }
-    let parts: Vec<(Part, bool)> = sources(cx)
+    let parts: Vec<Part> = sources(cx)
         .par_iter()
         .with_min_len(64)
         .map(|s| part(cx, s, reuse, related))
         .collect::<serde_json::Result<_>>()?;
-    reuse.reused = parts
-        .iter()
-        .map(|(part, reused)| match part {
-            Part::Row(_, _, e) if *reused => e.json.len(),
-            _ => 0,
-        })
-        .sum();
     // Sorted by start; at one start, in listing order (as `compute`'s stable sort).
     // The findings and the passages are each listed in order already: a sort that
     // merges sorted runs does little more than one pass.
-    let mut order: Vec<(Position, usize, &[u8])> = Vec::with_capacity(parts.len());
-    for (part, _) in &parts {
-        let json = match part {
-            Part::Row(_, _, e) => &e.json,
-            Part::Other(json) => json,
-        };
-        for (start, json) in json {
-            order.push((*start, order.len(), json));
+    let mut order: Vec<(Position, usize, Piece)> = Vec::with_capacity(parts.len());
+    let mut listed = 0;
+    reuse.reused = 0;
+    for (k, part) in parts.iter().enumerate() {
+        match part {
+            Part::Reused(i, _) => {
+                let json = &reuse.entries[*i as usize]
+                    .as_ref()
+                    .expect("only live entries are indexed")
+                    .json;
+                reuse.reused += json.len();
+                for (start, r) in json {
+                    listed += r.len();
+                    order.push((*start, order.len(), Piece::Old(r.start, r.end)));
+                }
+            }
+            Part::Built(_, json) => {
+                for (j, (start, bytes)) in json.iter().enumerate() {
+                    listed += bytes.len();
+                    order.push((*start, order.len(), Piece::New(k as u32, j as u32)));
+                }
+            }
         }
     }
     order.sort_by_key(|(p, seq, _)| (p.line, p.character, *seq));
@@ -292,31 +376,95 @@ pub fn frame(
         br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#;
     const LIST: &[u8] = br#","diagnostics":["#;
     const VERSION: &[u8] = br#"],"version":"#;
-    let listed: usize =
-        order.iter().map(|(_, _, j)| j.len()).sum::<usize>() + order.len().saturating_sub(1);
+    listed += order.len().saturating_sub(1);
     let len = HEAD.len() + uri.len() + LIST.len() + listed + VERSION.len() + version.len() + 2;
     let mut frame = crate::lsp::output::frame_for(len);
     frame.extend_from_slice(HEAD);
     frame.extend_from_slice(&uri);
     frame.extend_from_slice(LIST);
-    for (k, (_, _, json)) in order.iter().enumerate() {
-        if k > 0 {
-            frame.push(b',');
-        }
-        frame.extend_from_slice(json);
+    let old = reuse.frame.take();
+    let mut w = Writer {
+        frame,
+        old: old.as_deref().map_or(&[], |f| f.as_slice()),
+        pending: None,
+        first: true,
+    };
+    // Where each piece went, by its place in listing order.
+    let mut placed: Vec<Range<usize>> = vec![0..0; order.len()];
+    for (_, seq, piece) in &order {
+        placed[*seq] = match *piece {
+            Piece::Old(a, b) => w.push(Ok(a..b)),
+            Piece::New(k, j) => match &parts[k as usize] {
+                Part::Built(_, json) => w.push(Err(&json[j as usize].1)),
+                Part::Reused(..) => unreachable!("new pieces are built"),
+            },
+        };
     }
+    w.flush();
+    let mut frame = w.frame;
     frame.extend_from_slice(VERSION);
     frame.extend_from_slice(version.as_bytes());
     frame.extend_from_slice(b"}}");
     drop(order);
-    let mut entries = FastMap::default();
-    entries.reserve(parts.len());
-    for (part, _) in parts {
-        if let Part::Row(key, rows, e) = part {
-            entries.insert(key, (rows, e));
+    drop(old);
+    // The entries this publication leaves, their JSON where it now lies: reused ones
+    // are updated in place (their key is the same), built ones added, and the others
+    // dropped (their JSON is not in this frame).
+    let mut used = vec![false; reuse.entries.len()];
+    let mut placed = placed.into_iter();
+    let mut place = || placed.next().expect("a place for every piece");
+    for part in parts {
+        match part {
+            Part::Reused(i, rows) => {
+                let e = reuse.entries[i as usize]
+                    .as_mut()
+                    .expect("only live entries are indexed");
+                e.rows = rows;
+                for (_, r) in &mut e.json {
+                    *r = place();
+                }
+                used[i as usize] = true;
+            }
+            Part::Built(made, json) => {
+                let json: Vec<(Position, Range<usize>)> = json
+                    .into_iter()
+                    .map(|(start, _)| (start, place()))
+                    .collect();
+                if let Some(m) = made {
+                    reuse.index.insert(m.key, reuse.entries.len() as u32);
+                    reuse.entries.push(Some(Entry {
+                        key: m.key,
+                        rows: m.rows,
+                        texts: m.texts,
+                        inputs: m.inputs,
+                        json,
+                    }));
+                    used.push(true);
+                }
+            }
         }
     }
-    reuse.entries = entries;
+    for (i, slot) in reuse.entries.iter_mut().enumerate() {
+        if !used[i] {
+            if let Some(e) = slot.take() {
+                if reuse.index.get(&e.key) == Some(&(i as u32)) {
+                    reuse.index.remove(&e.key);
+                }
+                reuse.dropped += 1;
+            }
+        }
+    }
+    if reuse.dropped > reuse.entries.len() / 2 {
+        reuse.entries.retain(Option::is_some);
+        reuse.index.clear();
+        for (i, e) in reuse.entries.iter().enumerate() {
+            let key = e.as_ref().expect("retained").key;
+            reuse.index.insert(key, i as u32);
+        }
+        reuse.dropped = 0;
+    }
+    let frame = Arc::new(frame);
+    reuse.frame = Some(frame.clone());
     reuse.generation = Some(cx.snap.generation);
     Ok(frame)
 }
@@ -426,6 +574,21 @@ mod tests {
         // A new line shifts every later row: their JSON names other lines.
         edit(&store, space_on(&store, lines / 3), 0, "\n");
         check(&store, Encoding::Utf16, &mut reuse);
+        // Twice more near the start: the entries dropped so far are cleared out.
+        for _ in 0..2 {
+            edit(&store, space_on(&store, lines / 10), 0, "\n");
+            check(&store, Encoding::Utf16, &mut reuse);
+        }
+        // The next edit reuses what those publications built.
+        edit(&store, space_on(&store, lines / 2), 0, " anew");
+        let n = check(&store, Encoding::Utf16, &mut reuse);
+        assert!(reuse.reused + 8 >= n, "{} of {n} reused", reuse.reused);
+        // What each rebuild left behind was dropped.
+        assert!(
+            reuse.entries.len() < 2 * n,
+            "{} entries kept for {n} diagnostics",
+            reuse.entries.len()
+        );
         // Rows removed and a row repeated elsewhere.
         let a = space_on(&store, lines / 4);
         edit(&store, a, space_on(&store, lines / 4 + 3) - a, "");
