@@ -240,10 +240,11 @@ struct Made {
 fn part(cx: &Ctx, source: &Source, old: &Reuse, related: bool) -> serde_json::Result<Part> {
     let row = row_diagnostic(cx, source, related);
     if let Some(r) = &row {
-        if let Some(&i) = old.index.get(&r.key) {
-            let e = old.entries[i as usize]
-                .as_ref()
-                .expect("only live entries are indexed");
+        let live = old.index.get(&r.key).and_then(|&i| {
+            let e = old.entries.get(i as usize)?.as_ref()?;
+            Some((i, e))
+        });
+        if let Some((i, e)) = live {
             if e.key == r.key && e.inputs.map(|s| &**s) == r.inputs && r.same_texts(cx, old, e) {
                 return Ok(Part::Reused(i, r.rows));
             }
