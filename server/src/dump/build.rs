@@ -292,9 +292,7 @@ pub fn inputs_of<'a>(
         .iter()
         .zip(shapes)
         .map(|((line, span), mut shape)| {
-            let choice = (!choices.rows.is_empty())
-                .then(|| choices.get(*line, &text[span.clone()]))
-                .flatten();
+            let choice = choices.get(*line, &text[span.clone()]);
             if let Some(Reading::Changed { split }) = choice {
                 ensure_cut(&mut shape, &text[span.clone()], split);
             }
