@@ -53,6 +53,20 @@ pub fn mix(values: &[u64]) -> u64 {
     x
 }
 
+/// A 64-bit hash of a byte string, eight bytes per step (for telling texts apart in
+/// memory; the sidecar's stable text hash is FNV, in `dump::choices`).
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = FastHasher(bytes.len() as u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        h.write_u64(u64::from_le_bytes(c.try_into().expect("eight bytes")));
+    }
+    let mut tail = [0u8; 8];
+    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h.write_u64(u64::from_le_bytes(tail));
+    mix(&[h.0])
+}
+
 /// Characters that may close a sentence (before optional closing quotes/brackets).
 pub fn is_terminal(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？')
@@ -132,7 +146,14 @@ pub fn word_spans(s: &str) -> Vec<Range<usize>> {
 /// A word reduced for matching: lowercase letters and digits only (FNV-1a over the
 /// folded characters; ASCII takes a fast path).
 pub fn word_key(w: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    key_more(WORD_KEY_START, w)
+}
+
+const WORD_KEY_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues a word key over more text: `key_more(word_key(a), b)` is the key of `a`
+/// and `b` written together (FNV's state is its value).
+pub fn key_more(mut h: u64, w: &str) -> u64 {
     let mut eat = |c: u32| {
         h ^= c as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
@@ -155,6 +176,78 @@ pub fn word_key(w: &str) -> u64 {
         }
     }
     h
+}
+
+/// The keys of the words of `s`: `word_key` of each of `word_spans(s)`, in one pass.
+pub fn word_keys(s: &str) -> Vec<u64> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len() / 6 + 1);
+    let mut h = WORD_KEY_START;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            i += 1;
+            if matches!(c, b' ' | 0x09..=0x0d) {
+                if in_word {
+                    out.push(h);
+                    h = WORD_KEY_START;
+                    in_word = false;
+                }
+                continue;
+            }
+            in_word = true;
+            if c.is_ascii_alphanumeric() {
+                h ^= c.to_ascii_lowercase() as u64;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            continue;
+        }
+        let ch = s[i..].chars().next().expect("i is a char boundary");
+        i += ch.len_utf8();
+        if ch.is_whitespace() {
+            if in_word {
+                out.push(h);
+                h = WORD_KEY_START;
+                in_word = false;
+            }
+            continue;
+        }
+        in_word = true;
+        if ch.is_alphanumeric() {
+            for l in ch.to_lowercase() {
+                h ^= l as u64;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    if in_word {
+        out.push(h);
+    }
+    out
+}
+
+/// The word keys of `p` written twice with no separator (an unchanged row), from one
+/// pass over `p`: where `p` starts and ends inside a word, its last and first words
+/// fuse into one.
+pub fn doubled_word_keys(p: &str) -> Vec<u64> {
+    let keys = word_keys(p);
+    let white = |c: Option<char>| c.is_none_or(char::is_whitespace);
+    let Some(&last) = keys.last() else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(2 * keys.len());
+    if white(p.chars().next()) || white(p.chars().next_back()) {
+        out.extend_from_slice(&keys);
+        out.extend_from_slice(&keys);
+        return out;
+    }
+    let first_word = p.split(char::is_whitespace).next().unwrap_or("");
+    out.extend_from_slice(&keys[..keys.len() - 1]);
+    out.push(key_more(last, first_word));
+    out.extend_from_slice(&keys[1..]);
+    out
 }
 
 /// Byte ranges of the sentences of a paragraph: a sentence ends at terminal
@@ -245,6 +338,25 @@ pub fn is_folded(s: &str) -> bool {
     let mut prev_space = false;
     let mut i = 0;
     while i < b.len() {
+        // Eight plain ASCII bytes at a time: no control bytes, no two spaces together.
+        if let Some(chunk) = b.get(i..i + 8) {
+            const HIGH: u64 = 0x8080_8080_8080_8080;
+            const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+            let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let ascii = x & HIGH == 0;
+            // Some byte below 0x20 (exact when every byte is ASCII).
+            let control = x.wrapping_sub(0x2020_2020_2020_2020) & !x & HIGH != 0;
+            if ascii && !control {
+                // The high bit of each byte that is a space, exactly.
+                let s = x ^ 0x2020_2020_2020_2020;
+                let spaces = !(((s & LOW7) + LOW7) | s | LOW7);
+                if spaces & (spaces >> 8) == 0 && !(prev_space && spaces & 0x80 != 0) {
+                    prev_space = spaces >> 63 != 0;
+                    i += 8;
+                    continue;
+                }
+            }
+        }
         let c = b[i];
         if c < 0x80 {
             if c == b' ' {
@@ -292,6 +404,47 @@ mod tests {
         assert_eq!(lone_crs_in("a\r\nb\n“c”".as_bytes()), 0);
         assert_eq!(lone_crs_in(b"a\rb\r\n"), 1);
         assert_eq!(lone_crs_in(b"a\r\r\nb\r"), 2);
+    }
+
+    fn keys_by_spans(s: &str) -> Vec<u64> {
+        word_spans(s).into_iter().map(|r| word_key(&s[r])).collect()
+    }
+
+    #[test]
+    fn word_keys_in_one_pass_are_the_keys_of_the_spans() {
+        let texts = [
+            "",
+            " ",
+            "Word",
+            "“Quoted,” she said — café Ünïcode.",
+            " leading and trailing ",
+            "tabs\tand\u{a0}no-break\u{2003}em space\u{3000}日本語 😀 emoji",
+            "Straße İstanbul ǅ ΣΑΣ",
+            "\u{85}next line\u{85}",
+            "a\r\nb",
+        ];
+        for t in texts {
+            assert_eq!(word_keys(t), keys_by_spans(t), "{t:?}");
+            let doubled = format!("{t}{t}");
+            assert_eq!(doubled_word_keys(t), keys_by_spans(&doubled), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_folded_never_says_folded_wrongly(t in "[ a-z.\t\n\u{b}\u{1}\u{a0}\u{2003}“—é日😀]{0,40}") {
+            proptest::prop_assert!(!is_folded(&t) || fold_whitespace(&t) == t);
+            // Texts of plain words and single spaces are always recognised.
+            let folded = fold_whitespace(&t.replace(|c: char| !c.is_ascii_alphanumeric() && c != ' ', " "));
+            proptest::prop_assert!(is_folded(&folded), "{:?}", folded);
+        }
+
+        #[test]
+        fn word_keys_agree_on_any_text(t in "[ a-zA-Z0-9.,\u{a0}\u{2003}“”é日😀\t-]{0,40}") {
+            proptest::prop_assert_eq!(word_keys(&t), keys_by_spans(&t));
+            let doubled = format!("{t}{t}");
+            proptest::prop_assert_eq!(doubled_word_keys(&t), keys_by_spans(&doubled));
+        }
     }
 
     #[test]
@@ -343,6 +496,16 @@ mod tests {
             "emoji 🎉 here",
         ] {
             assert!(is_folded(s), "{s:?}");
+        }
+        // Whatever the offset, against the eight-byte steps.
+        let plain = "abcdefgh ijklmnop qrstuvwx yz";
+        for k in 1..plain.len() - 1 {
+            for bad in ["  ", "\t", "\u{A0}", "\u{B}"] {
+                let s = format!("{}{bad}{}", &plain[..k], &plain[k..]);
+                assert!(!is_folded(&s), "{s:?}");
+            }
+            let s = format!("{} {}", &plain[..k], &plain[k..]);
+            assert_eq!(is_folded(&s), !s.contains("  "), "{s:?}");
         }
         for s in [
             "Two  spaces",

@@ -6,8 +6,9 @@
 //! broken by what paragraphs look like (the old one ends a sentence, the new one starts
 //! one) and by how edits look (a paragraph usually keeps its first and last words).
 
-use crate::text::{ends_sentence, is_abbreviation, starts_sentence, word_key, word_spans};
-use crate::text::{FastMap, FastSet};
+use crate::text::FastMap;
+use crate::text::{doubled_word_keys, word_key, word_spans};
+use crate::text::{ends_sentence, is_abbreviation, starts_sentence};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
 /// Words this short (in letters) carry little evidence: "the", "of", "and".
@@ -115,7 +116,8 @@ pub fn ensure_cut(shape: &mut RowShape, row: &str, at: usize) -> bool {
     let left_word = &row[spans[g - 1].clone()];
     let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
     let right_starts = starts_sentence(&row[spans[g].clone()]);
-    let dice = ordered_dice(&shape.words, &weights, g, total, total);
+    let ids = WordIds::new(&shape.words);
+    let dice = ordered_dice(&ids, &weights, g, total, total);
     shape.cuts.push(Cut {
         at,
         right: spans[g].start,
@@ -131,16 +133,17 @@ pub fn ensure_cut(shape: &mut RowShape, row: &str, at: usize) -> bool {
 }
 
 pub fn shape(row: &str) -> RowShape {
-    let spans = word_spans(row);
-    let words: Vec<u64> = spans.iter().map(|s| word_key(&row[s.clone()])).collect();
     if is_doubled(row) {
+        // Most rows: tokenised once, from their first half.
         return RowShape {
             doubled: true,
             cuts: Vec::new(),
-            words,
+            words: doubled_word_keys(&row[..row.len() / 2]),
             len: row.len(),
         };
     }
+    let spans = word_spans(row);
+    let words: Vec<u64> = spans.iter().map(|s| word_key(&row[s.clone()])).collect();
     let n = spans.len();
     if n < 2 {
         return RowShape {
@@ -152,24 +155,22 @@ pub fn shape(row: &str) -> RowShape {
     }
     let weights: Vec<f32> = spans.iter().map(|s| weight(&row[s.clone()])).collect();
     let total: f32 = weights.iter().sum();
+    let ids = WordIds::new(&words);
     // Sweep: left = words[..g], right = words[g..]; common = sum of w * min(cl, cr).
-    let mut right: FastMap<u64, (u32, f32)> =
-        FastMap::with_capacity_and_hasher(n, Default::default());
-    for (k, w) in words.iter().zip(&weights) {
-        let e = right.entry(*k).or_insert((0, *w));
-        e.0 += 1;
+    let mut right: Vec<u32> = vec![0; ids.distinct()];
+    for &id in &ids.ids {
+        right[id as usize] += 1;
     }
-    let mut left: FastMap<u64, u32> = FastMap::with_capacity_and_hasher(n, Default::default());
+    let mut left: Vec<u32> = vec![0; ids.distinct()];
     let mut common = 0.0f32;
     let mut best: Option<(f32, i32, usize)> = None; // (common, tiebreak, g)
                                                     // (cut, common weight, weight of the left half)
     let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(n);
     let mut left_weight = 0.0f32;
     for g in 1..n {
-        let k = words[g - 1];
+        let id = ids.ids[g - 1] as usize;
         let w = weights[g - 1];
-        let cl = left.entry(k).or_insert(0);
-        let cr = &mut right.get_mut(&k).expect("word counted").0;
+        let (cl, cr) = (&mut left[id], &mut right[id]);
         let before = (*cl).min(*cr);
         *cl += 1;
         *cr -= 1;
@@ -187,7 +188,7 @@ pub fn shape(row: &str) -> RowShape {
         let left_word = &row[spans[g - 1].clone()];
         let left_ends = ends_sentence(left_word) && !is_abbreviation(left_word);
         let right_starts = starts_sentence(&row[spans[g].clone()]);
-        let dice = ordered_dice(&words, &weights, g, total, common);
+        let dice = ordered_dice(&ids, &weights, g, total, common);
         Cut {
             at: spans[g - 1].end,
             right: spans[g].start,
@@ -235,10 +236,47 @@ fn is_boundary(row: &str, spans: &[std::ops::Range<usize>], g: usize) -> bool {
         && starts_sentence(&row[spans[g].clone()])
 }
 
+/// A row's words as small integers (equal words, equal ids), with where each id
+/// first and last occurs: what the cuts' similarities need, computed once per row.
+struct WordIds {
+    ids: Vec<u32>,
+    first: Vec<u32>,
+    last: Vec<u32>,
+}
+
+impl WordIds {
+    fn new(words: &[u64]) -> WordIds {
+        let mut index: FastMap<u64, u32> =
+            FastMap::with_capacity_and_hasher(words.len(), Default::default());
+        let mut first: Vec<u32> = Vec::new();
+        let mut last: Vec<u32> = Vec::new();
+        let ids = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let next = first.len() as u32;
+                let id = *index.entry(*w).or_insert(next);
+                if id == next {
+                    first.push(i as u32);
+                    last.push(i as u32);
+                } else {
+                    last[id as usize] = i as u32;
+                }
+                id
+            })
+            .collect();
+        WordIds { ids, first, last }
+    }
+
+    fn distinct(&self) -> usize {
+        self.first.len()
+    }
+}
+
 /// Weighted Dice similarity of the halves as word *sequences*: the words of their
 /// longest common subsequence. An edited paragraph keeps its words in order; two
 /// unrelated paragraphs share only scattered common words.
-fn ordered_dice(words: &[u64], weights: &[f32], g: usize, total: f32, bag_common: f32) -> f32 {
+fn ordered_dice(ids: &WordIds, weights: &[f32], g: usize, total: f32, bag_common: f32) -> f32 {
     if total <= 0.0 {
         return 0.0;
     }
@@ -248,37 +286,37 @@ fn ordered_dice(words: &[u64], weights: &[f32], g: usize, total: f32, bag_common
         // sequence diff of unrelated halves is the expensive case.
         return bag;
     }
-    let (l, r) = words.split_at(g);
-    if words.len() > ORDERED_LIMIT {
+    let (l, r) = ids.ids.split_at(g);
+    if ids.ids.len() > ORDERED_LIMIT {
         // Bag similarity, linear time.
-        let mut counts: FastMap<u64, i32> = FastMap::default();
+        let mut counts: Vec<i32> = vec![0; ids.distinct()];
         for w in l {
-            *counts.entry(*w).or_default() += 1;
+            counts[*w as usize] += 1;
         }
         let mut common = 0.0;
         for (w, wt) in r.iter().zip(&weights[g..]) {
-            if let Some(c) = counts.get_mut(w) {
-                if *c > 0 {
-                    *c -= 1;
-                    common += wt;
-                }
+            let c = &mut counts[*w as usize];
+            if *c > 0 {
+                *c -= 1;
+                common += wt;
             }
         }
         return 2.0 * common / total;
     }
     // A word that the other half lacks is never part of a common subsequence: diff
     // only the words both halves hold (far fewer when the halves are unrelated, which
-    // is where the diff is slow).
-    let in_right: FastSet<u64> = r.iter().copied().collect();
-    let lk: Vec<(u64, f32)> = l
+    // is where the diff is slow). A word is in both halves when it occurs first
+    // before the cut and last after it.
+    let g32 = g as u32;
+    let in_both = |id: u32| ids.first[id as usize] < g32 && ids.last[id as usize] >= g32;
+    let lk: Vec<(u32, f32)> = l
         .iter()
         .zip(weights)
-        .filter(|(w, _)| in_right.contains(*w))
+        .filter(|(w, _)| in_both(**w))
         .map(|(w, wt)| (*w, *wt))
         .collect();
-    let in_left: FastSet<u64> = lk.iter().map(|(w, _)| *w).collect();
-    let rk: Vec<u64> = r.iter().copied().filter(|w| in_left.contains(w)).collect();
-    let lw: Vec<u64> = lk.iter().map(|(w, _)| *w).collect();
+    let rk: Vec<u32> = r.iter().copied().filter(|w| in_both(*w)).collect();
+    let lw: Vec<u32> = lk.iter().map(|(w, _)| *w).collect();
     let mut common = 0.0;
     for op in capture_diff_slices(Algorithm::Myers, &lw, &rk) {
         if let DiffOp::Equal { old_index, len, .. } = op {

@@ -29,6 +29,20 @@ impl Ext<'_> {
             base + count(self.runs.map(|r| &r[side])) - count(self.own.map(|o| &o[side])) >= 1
         })
     }
+
+    /// Whether [`Ext::holds`] gives for `h` what it gives with the unchanged rows alone
+    /// (the other runs add nothing to either version that the run's own reading
+    /// did not).
+    pub(super) fn holds_as_base(&self, h: u64) -> bool {
+        let count = |c: Option<&Counts>| c.and_then(|c| c.get(&h).copied()).unwrap_or(0);
+        let delta = [0, 1]
+            .map(|side| count(self.runs.map(|r| &r[side])) - count(self.own.map(|o| &o[side])));
+        if delta == [0, 0] {
+            return true;
+        }
+        let base = count(Some(self.base));
+        delta.iter().all(|d| (base >= 1) == (base + d >= 1))
+    }
 }
 
 pub(super) struct RowData {
@@ -367,7 +381,7 @@ pub(super) fn structure_score(
 }
 
 fn text_hash(s: &str) -> u64 {
-    crate::dump::choices::fnv(s.as_bytes()) | 1
+    crate::text::hash_bytes(s.as_bytes()) | 1
 }
 
 fn allowed(row: &RowInput, c: Choice) -> bool {
