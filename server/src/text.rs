@@ -296,8 +296,11 @@ pub fn is_abbreviation(word: &str) -> bool {
         return true;
     }
     // Single initials such as "L." in "Robert L. Satcher".
-    let core: Vec<char> = word.chars().collect();
-    core.len() == 2 && core[0].is_uppercase() && core[1] == '.'
+    let mut chars = word.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next()),
+        (Some(initial), Some('.'), None) if initial.is_uppercase()
+    )
 }
 
 /// Hashes of the `n`-word shingles of `s` (word keys, so case and punctuation do not

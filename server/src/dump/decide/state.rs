@@ -93,9 +93,10 @@ fn is_anchor(r: &RowInput) -> bool {
 /// Once its shingles are counted, an unchanged row's word keys are needed no more
 /// (they are most of the reader's memory): drop them.
 fn drop_anchor_words(rows: &mut [RowInput]) {
-    for r in rows.iter_mut().filter(|r| is_anchor(r)) {
-        r.shape.words = Vec::new();
-    }
+    rows.par_iter_mut()
+        .with_min_len(256)
+        .filter(|r| is_anchor(r))
+        .for_each(|r| r.shape.words = Vec::new());
 }
 
 /// Runs of rows between anchors (unchanged rows).
