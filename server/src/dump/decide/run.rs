@@ -193,40 +193,53 @@ pub(super) struct Precomputed {
 struct Sharable {
     /// (word index, shingle, held outside the run in each version)
     pub(super) at: Vec<(usize, u64, [bool; 2])>,
-    /// No shingle occurs twice in `at`: a range of it needs no deduplication.
-    distinct: bool,
+    /// For each entry of `at`, the index of the entry before it with the same shingle
+    /// (`u32::MAX` for none); `None` when no shingle occurs twice.
+    earlier: Option<Vec<u32>>,
 }
 
 impl Sharable {
+    fn new(at: Vec<(usize, u64, [bool; 2])>) -> Sharable {
+        let mut last: FastMap<u64, u32> =
+            FastMap::with_capacity_and_hasher(at.len(), Default::default());
+        let earlier: Vec<u32> = at
+            .iter()
+            .enumerate()
+            .map(|(k, a)| last.insert(a.1, k as u32).unwrap_or(u32::MAX))
+            .collect();
+        let repeats = earlier.iter().any(|&e| e != u32::MAX);
+        Sharable {
+            at,
+            earlier: repeats.then_some(earlier),
+        }
+    }
+
     /// The paragraph of words `from..to` in version `side`.
     fn para(&self, from: usize, to: usize, side: usize) -> Para {
         // `at` is in word order: the shingles wholly inside `from..to` are a slice of it.
         let lo = self.at.partition_point(|a| a.0 < from);
-        let hi = self.at.partition_point(|a| a.0 + SHINGLE <= to);
-        let at = self.at.get(lo..hi).unwrap_or(&[]);
-        if self.distinct {
+        let hi = self.at.partition_point(|a| a.0 + SHINGLE <= to).max(lo);
+        let at = &self.at[lo..hi];
+        let Some(earlier) = &self.earlier else {
             return Para {
                 outside: at.iter().filter(|a| a.2[side]).count() as u32,
                 inside: at.iter().filter(|a| !a.2[side]).map(|a| a.1).collect(),
             };
-        }
-        let mut outside: Vec<u64> = Vec::new();
+        };
+        // Each distinct shingle once: at its first entry inside the slice.
+        let mut outside = 0;
         let mut inside: Vec<u64> = Vec::new();
-        for &(_, h, ext) in at {
-            if ext[side] {
-                outside.push(h);
+        for (a, &e) in at.iter().zip(&earlier[lo..hi]) {
+            if e != u32::MAX && e as usize >= lo {
+                continue;
+            }
+            if a.2[side] {
+                outside += 1;
             } else {
-                inside.push(h);
+                inside.push(a.1);
             }
         }
-        outside.sort_unstable();
-        outside.dedup();
-        inside.sort_unstable();
-        inside.dedup();
-        Para {
-            outside: outside.len() as u32,
-            inside,
-        }
+        Para { outside, inside }
     }
 }
 
@@ -258,10 +271,7 @@ impl Precomputed {
                         (ext[0] || ext[1] || multi).then_some((i, h, ext))
                     })
                     .collect();
-                let mut hs: Vec<u64> = at.iter().map(|a| a.1).collect();
-                hs.sort_unstable();
-                let distinct = hs.windows(2).all(|w| w[0] != w[1]);
-                Sharable { at, distinct }
+                Sharable::new(at)
             })
             .collect();
         let cuts = rows
