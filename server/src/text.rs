@@ -186,27 +186,16 @@ pub fn word_keys(s: &str) -> Vec<u64> {
     let mut in_word = false;
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        if c < 0x80 {
+        // ASCII bytewise; other characters decoded (`char::is_whitespace` on both).
+        let (white, c) = if b[i] < 0x80 {
             i += 1;
-            if matches!(c, b' ' | 0x09..=0x0d) {
-                if in_word {
-                    out.push(h);
-                    h = WORD_KEY_START;
-                    in_word = false;
-                }
-                continue;
-            }
-            in_word = true;
-            if c.is_ascii_alphanumeric() {
-                h ^= c.to_ascii_lowercase() as u64;
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-            continue;
-        }
-        let ch = s[i..].chars().next().expect("i is a char boundary");
-        i += ch.len_utf8();
-        if ch.is_whitespace() {
+            (matches!(b[i - 1], b' ' | 0x09..=0x0d), b[i - 1] as char)
+        } else {
+            let c = s[i..].chars().next().expect("i is a char boundary");
+            i += c.len_utf8();
+            (c.is_whitespace(), c)
+        };
+        if white {
             if in_word {
                 out.push(h);
                 h = WORD_KEY_START;
@@ -215,8 +204,13 @@ pub fn word_keys(s: &str) -> Vec<u64> {
             continue;
         }
         in_word = true;
-        if ch.is_alphanumeric() {
-            for l in ch.to_lowercase() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                h ^= c.to_ascii_lowercase() as u64;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
                 h ^= l as u64;
                 h = h.wrapping_mul(0x0100_0000_01b3);
             }
