@@ -214,7 +214,7 @@ fn decide_cluster(
     let mut cands: Vec<Vec<Candidate>> = Vec::with_capacity(members.len());
     for r in members {
         let rows = &rows[r.clone()];
-        let data: Vec<RowData> = rows.iter().map(|r| RowData::new(&r.shape)).collect();
+        let data = RowData::of(rows);
         let pre = Precomputed::new(rows, &data, ext);
         let mut all = enumerate(ctx, rows, &pre);
         all.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -237,7 +237,7 @@ fn decide_cluster(
         .iter()
         .flat_map(|r| rows[r.clone()].iter().cloned())
         .collect();
-    let data: Vec<RowData> = union.iter().map(|r| RowData::new(&r.shape)).collect();
+    let data = RowData::of(&union);
     let pre = Precomputed::new(&union, &data, ext);
     let score = |idx: &[usize]| -> Scored {
         let mut choices: Vec<Choice> = Vec::with_capacity(union.len());

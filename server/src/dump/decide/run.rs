@@ -23,25 +23,31 @@ impl Ext<'_> {
     /// Whether the rest of each version holds shingle `h` (the unchanged rows' count is
     /// shared by both versions, so it is looked up once).
     pub(super) fn holds(&self, h: u64) -> [bool; 2] {
-        let count = |c: Option<&Counts>| c.and_then(|c| c.get(&h).copied()).unwrap_or(0);
-        let base = count(Some(self.base));
-        [0, 1].map(|side| {
-            base + count(self.runs.map(|r| &r[side])) - count(self.own.map(|o| &o[side])) >= 1
-        })
+        let base = self.base_count(h);
+        [0, 1].map(|side| base + self.other_runs(h, side) >= 1)
     }
 
     /// Whether [`Ext::holds`] gives for `h` what it gives with the unchanged rows alone
     /// (the other runs add nothing to either version that the run's own reading
     /// did not).
     pub(super) fn holds_as_base(&self, h: u64) -> bool {
-        let count = |c: Option<&Counts>| c.and_then(|c| c.get(&h).copied()).unwrap_or(0);
-        let delta = [0, 1]
-            .map(|side| count(self.runs.map(|r| &r[side])) - count(self.own.map(|o| &o[side])));
+        let delta = [0, 1].map(|side| self.other_runs(h, side));
         if delta == [0, 0] {
             return true;
         }
-        let base = count(Some(self.base));
+        let base = self.base_count(h);
         delta.iter().all(|d| (base >= 1) == (base + d >= 1))
+    }
+
+    fn base_count(&self, h: u64) -> i32 {
+        self.base.get(&h).copied().unwrap_or(0)
+    }
+
+    /// What the other runs (every run's reading, less this run's own) put of `h` into
+    /// version `side`.
+    fn other_runs(&self, h: u64, side: usize) -> i32 {
+        let count = |c: Option<&[Counts; 2]>| c.and_then(|c| c[side].get(&h).copied()).unwrap_or(0);
+        count(self.runs) - count(self.own)
     }
 }
 
@@ -51,6 +57,11 @@ pub(super) struct RowData {
 }
 
 impl RowData {
+    /// Each row's data.
+    pub(super) fn of(rows: &[RowInput]) -> Vec<RowData> {
+        rows.iter().map(|r| RowData::new(&r.shape)).collect()
+    }
+
     pub(super) fn new(shape: &RowShape) -> RowData {
         // A giant row (a whole page flattened into one line) is no paragraph worth
         // checking for repeats, and hashing it for every reading would be slow.
@@ -405,9 +416,14 @@ fn allowed(row: &RowInput, c: Choice) -> bool {
 }
 
 /// Decides one run of rows (none of them unchanged).
-pub(super) fn decide_run(ctx: &Context, rows: &[RowInput], ext: Ext) -> Vec<Decision> {
-    let data: Vec<RowData> = rows.iter().map(|r| RowData::new(&r.shape)).collect();
-    let pre = Precomputed::new(rows, &data, ext);
+/// `data` is [`RowData::of`] the rows.
+pub(super) fn decide_run(
+    ctx: &Context,
+    rows: &[RowInput],
+    data: &[RowData],
+    ext: Ext,
+) -> Vec<Decision> {
+    let pre = Precomputed::new(rows, data, ext);
     decisions(rows, &enumerate(ctx, rows, &pre))
 }
 

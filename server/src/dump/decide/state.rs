@@ -457,7 +457,7 @@ fn first_pass(ctx: &Context, rows: &[RowInput], base: &Counts) -> (Vec<Decision>
         runs: None,
         own: None,
     };
-    let first = decide_run(ctx, rows, ext);
+    let first = decide_run(ctx, rows, &RowData::of(rows), ext);
     let c = contribution(rows, &first);
     (first, c)
 }
@@ -483,16 +483,14 @@ fn second_pass(
     let rows = &rows[run.rows.clone()];
     // The other runs only matter through which of this run's shingles the rest of
     // each version holds: where that is what pass 1 saw, pass 2 decides the same.
-    let same = rows.iter().all(|r| {
-        RowData::new(&r.shape)
-            .shingles
-            .iter()
-            .all(|&h| ext.holds_as_base(h))
-    });
+    let data = RowData::of(rows);
+    let same = data
+        .iter()
+        .all(|d| d.shingles.iter().all(|&h| ext.holds_as_base(h)));
     if same {
         return run.first.clone();
     }
-    decide_run(ctx, rows, ext)
+    decide_run(ctx, rows, &data, ext)
 }
 
 /// Every row's decision: the runs' (in order), and unchanged between them.
