@@ -276,6 +276,12 @@ enum Piece {
     New(u32, u32),
 }
 
+/// A piece of JSON for the frame: a range of the last frame, or built for this one.
+enum Json<'a> {
+    Old(Range<usize>),
+    New(&'a [u8]),
+}
+
 /// Appends pieces of JSON to a frame, separated by commas, copying runs of pieces that
 /// lay side by side in the last frame with one copy each.
 struct Writer<'a> {
@@ -294,9 +300,9 @@ impl Writer<'_> {
     }
 
     /// Appends one piece; gives its range in the frame.
-    fn push(&mut self, piece: Result<Range<usize>, &[u8]>) -> Range<usize> {
+    fn push(&mut self, piece: Json) -> Range<usize> {
         let comma = !std::mem::replace(&mut self.first, false);
-        if let (Ok(r), Some(p)) = (&piece, &mut self.pending) {
+        if let (Json::Old(r), Some(p)) = (&piece, &mut self.pending) {
             if comma && r.start == p.end + 1 && self.old[p.end] == b',' {
                 let start = self.frame.len() + p.len() + 1;
                 p.end = r.end;
@@ -309,12 +315,12 @@ impl Writer<'_> {
         }
         let start = self.frame.len();
         match piece {
-            Ok(r) => {
+            Json::Old(r) => {
                 let len = r.len();
                 self.pending = Some(r);
                 start..start + len
             }
-            Err(bytes) => {
+            Json::New(bytes) => {
                 self.frame.extend_from_slice(bytes);
                 start..self.frame.len()
             }
@@ -394,9 +400,9 @@ pub fn frame(
     let mut placed: Vec<Range<usize>> = vec![0..0; order.len()];
     for (_, seq, piece) in &order {
         placed[*seq] = match *piece {
-            Piece::Old(a, b) => w.push(Ok(a..b)),
+            Piece::Old(a, b) => w.push(Json::Old(a..b)),
             Piece::New(k, j) => match &parts[k as usize] {
-                Part::Built(_, json) => w.push(Err(&json[j as usize].1)),
+                Part::Built(_, json) => w.push(Json::New(&json[j as usize].1)),
                 Part::Reused(..) => unreachable!("new pieces are built"),
             },
         };
