@@ -39,22 +39,33 @@ fn severity(s: Severity) -> DiagnosticSeverity {
     }
 }
 
-/// The row an ambiguity finding is about: the body row whose span it is.
-fn ambiguous_row(dump: &Dump, f: &Finding) -> Option<usize> {
+/// The row an ambiguity finding is about: the body row whose span it is. `from` is a
+/// row that starts at or before the finding (findings are in text order, so each
+/// search starts where the last one ended); the search gallops forward from it, since
+/// a binary search over all the rows of a large dump reads far apart for every finding.
+fn ambiguous_row(dump: &Dump, f: &Finding, from: &mut usize) -> Option<usize> {
     if !f.code.starts_with("ambiguous-") {
         return None;
     }
-    let i = dump
-        .rows
-        .binary_search_by_key(&f.span.start, |r| r.span.start)
-        .ok()?;
-    let row = &dump.rows[i];
+    let rows = &dump.rows;
+    let before = |i: usize| rows[i].span.start < f.span.start;
+    let (mut lo, mut step) = ((*from).min(rows.len()), 1);
+    // Rows before `lo` start before the finding; find a row past it, then search between.
+    while lo + step <= rows.len() && before(lo + step - 1) {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(rows.len());
+    let i = lo + rows[lo..hi].partition_point(|r| r.span.start < f.span.start);
+    *from = i;
+    let row = rows.get(i)?;
     (row.span == f.span && row.ambiguity.is_some()).then_some(i)
 }
 
 /// The message of an ambiguity warning: what was assumed, and the other reading.
-fn ambiguity_message(dump: &Dump, f: &Finding) -> String {
-    let Some(i) = ambiguous_row(dump, f) else {
+/// `row` is the row it is about ([`ambiguous_row`]).
+fn ambiguity_message(dump: &Dump, f: &Finding, row: Option<usize>) -> String {
+    let Some(i) = row else {
         return format!("Ambiguous: {}", f.message);
     };
     let row = &dump.rows[i];
@@ -75,7 +86,8 @@ fn ambiguity_message(dump: &Dump, f: &Finding) -> String {
 enum Source<'a> {
     Sidecar(&'a str),
     NotADump(String),
-    Finding(&'a Finding),
+    /// A finding, with the row it is about when it is an ambiguity.
+    Finding(&'a Finding, Option<usize>),
     Passage(&'a Passage),
     /// Two diagnostics: where the sentence was and where it went.
     Move(&'a Move),
@@ -95,6 +107,7 @@ fn sources<'a>(cx: &Ctx<'a>) -> Vec<Source<'a>> {
             return out;
         }
     };
+    let mut from = 0;
     out.extend(a.dump.findings.iter().filter_map(|f| {
         let ambiguous = f.code.starts_with("ambiguous-");
         let shown = if ambiguous {
@@ -102,7 +115,7 @@ fn sources<'a>(cx: &Ctx<'a>) -> Vec<Source<'a>> {
         } else {
             set.findings
         };
-        shown.then_some(Source::Finding(f))
+        shown.then(|| Source::Finding(f, ambiguous_row(&a.dump, f, &mut from)))
     }));
     if set.passages {
         out.extend(a.passages.iter().map(Source::Passage));
@@ -129,11 +142,11 @@ fn build(cx: &Ctx, source: &Source, related_information: bool) -> Vec<Diagnostic
             "not-a-dump",
             format!("Not a version dump: {message}"),
         )],
-        Source::Finding(f) => {
+        Source::Finding(f, row) => {
             let dump = &cx.analysis().expect("findings come from an analysis").dump;
             let ambiguous = f.code.starts_with("ambiguous-");
             let message = if ambiguous {
-                ambiguity_message(dump, f)
+                ambiguity_message(dump, f, *row)
             } else {
                 f.message.to_string()
             };
@@ -198,4 +211,40 @@ pub fn compute(cx: &Ctx, related_information: bool) -> Vec<Diagnostic> {
         .collect();
     out.sort_by_key(|d| (d.range.start.line, d.range.start.character));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The galloping search finds the same row as a scan of every row, for every
+    /// finding in text order, on a generated dump with dozens of ambiguous rows and
+    /// on the real example.
+    #[test]
+    fn ambiguous_rows_are_found_in_order() {
+        let (generated, _) = crate::generate::dump_of_size(3, 300_000);
+        let example = include_str!("../../../../examples/south-korea-japan-gsomia.txt");
+        for text in [generated.as_str(), example] {
+            let dump = crate::dump::read_plain(text.as_bytes()).unwrap();
+            let mut from = 0;
+            let mut found = 0;
+            for f in &dump.findings {
+                let scanned = f
+                    .code
+                    .starts_with("ambiguous-")
+                    .then(|| {
+                        dump.rows
+                            .iter()
+                            .position(|r| r.span == f.span && r.ambiguity.is_some())
+                    })
+                    .flatten();
+                assert_eq!(ambiguous_row(&dump, f, &mut from), scanned, "{f:?}");
+                assert_eq!(ambiguous_row(&dump, f, &mut 0), scanned, "{f:?}");
+                found += scanned.is_some() as usize;
+            }
+            let ambiguous = dump.rows.iter().filter(|r| r.ambiguity.is_some()).count();
+            assert_eq!(found, ambiguous);
+            assert!(found > 10 || text == example, "{found} ambiguous rows");
+        }
+    }
 }

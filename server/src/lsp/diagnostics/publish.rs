@@ -18,7 +18,7 @@
 //! made from ([`crate::store::Snapshot::since`]), an entry of such a row is known to
 //! have the same text without reading it.
 
-use super::{ambiguous_row, build, sources, Source};
+use super::{build, sources, Source};
 use crate::diff::PassageClass;
 use crate::dump::{Dump, Reading, RowKind, Severity, Span};
 use crate::lsp::common::{versions, Ctx};
@@ -45,6 +45,10 @@ pub struct Reuse {
     dropped: usize,
     /// The index in `entries` of each live entry, by key.
     index: FastMap<(u32, Slot), u32>,
+    /// The entry each source of the last publication used or left, in listing order
+    /// (`NONE` for none): after a small edit, most sources find theirs at the same
+    /// place or next to it, without a lookup in `index`.
+    listed: Vec<u32>,
     /// How many diagnostics the last publication took from the one before.
     pub reused: usize,
 }
@@ -115,15 +119,47 @@ impl<S> Inputs<S> {
     }
 }
 
+/// A reason compared by address first: a decision carried over by the reader shares
+/// its text with the last analysis's, so most comparisons need not read it.
+#[derive(Clone, Copy)]
+struct Reason<'a>(&'a Arc<str>);
+
+impl PartialEq for Reason<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(self.0, other.0) || *self.0 == *other.0
+    }
+}
+
 struct Entry {
     key: (u32, Slot),
     /// The rows it was made from, in the snapshot of [`Reuse::generation`].
     rows: Rows,
     /// The texts of the rows (the second only for a move: the row it went to).
     texts: [Box<str>; 2],
-    inputs: Inputs<Box<str>>,
+    inputs: Inputs<Arc<str>>,
     /// Each diagnostic's start, and where its JSON lies in [`Reuse::frame`].
-    json: Vec<(Position, Range<usize>)>,
+    json: Places,
+}
+
+/// A row's diagnostics (one, or two for a moved sentence): each one's start and where
+/// its JSON lies. Kept in the entry itself, since every publication visits them all.
+struct Places([Option<(Position, Range<usize>)>; 2]);
+
+impl Places {
+    /// `None` for more than two.
+    fn of(all: Vec<(Position, Range<usize>)>) -> Option<Places> {
+        let mut all = all.into_iter();
+        let places = Places([all.next(), all.next()]);
+        all.next().is_none().then_some(places)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(Position, Range<usize>)> {
+        self.0.iter().flatten()
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut (Position, Range<usize>)> {
+        self.0.iter_mut().flatten()
+    }
 }
 
 /// Row diagnostics: their key, their rows with those rows' spans, and what they say.
@@ -132,7 +168,7 @@ struct RowDiagnostic<'a> {
     rows: Rows,
     /// The rows' spans in the dump (the second empty unless a move).
     spans: [&'a Span; 2],
-    inputs: Inputs<&'a str>,
+    inputs: Inputs<&'a Arc<str>>,
 }
 
 impl<'a> RowDiagnostic<'a> {
@@ -197,13 +233,13 @@ fn row_diagnostic<'a>(
                 },
             });
         }
-        Source::Finding(f) => {
-            let i = ambiguous_row(dump, f)?;
+        Source::Finding(f, row) => {
+            let i = (*row)?;
             let row = &dump.rows[i];
             let inputs = Inputs::Ambiguity {
                 code: f.code,
                 severity: f.severity,
-                reason: &*f.message,
+                reason: &f.message,
                 kind: row.kind,
                 reading: row.reading,
                 alternative: row.ambiguity.as_ref()?.alternative,
@@ -234,18 +270,36 @@ struct Made {
     key: (u32, Slot),
     rows: Rows,
     texts: [Box<str>; 2],
-    inputs: Inputs<Box<str>>,
+    inputs: Inputs<Arc<str>>,
 }
 
-fn part(cx: &Ctx, source: &Source, old: &Reuse, related: bool) -> serde_json::Result<Part> {
+impl Reuse {
+    /// The live entry with this key, if any; `k` is the source's place in the listing.
+    fn entry(&self, k: usize, key: &(u32, Slot)) -> Option<(u32, &Entry)> {
+        let live = |i: u32| {
+            let e = self.entries.get(i as usize)?.as_ref()?;
+            (e.key == *key).then_some((i, e))
+        };
+        // Where the last listing had it, give or take one source.
+        [k, k.wrapping_sub(1), k + 1]
+            .into_iter()
+            .filter_map(|j| self.listed.get(j))
+            .find_map(|&i| live(i))
+            .or_else(|| self.index.get(key).and_then(|&i| live(i)))
+    }
+}
+
+fn part(
+    cx: &Ctx,
+    k: usize,
+    source: &Source,
+    old: &Reuse,
+    related: bool,
+) -> serde_json::Result<Part> {
     let row = row_diagnostic(cx, source, related);
     if let Some(r) = &row {
-        let live = old.index.get(&r.key).and_then(|&i| {
-            let e = old.entries.get(i as usize)?.as_ref()?;
-            Some((i, e))
-        });
-        if let Some((i, e)) = live {
-            if e.key == r.key && e.inputs.map(|s| &**s) == r.inputs && r.same_texts(cx, old, e) {
+        if let Some((i, e)) = old.entry(k, &r.key) {
+            if e.inputs.map(Reason) == r.inputs.map(|s| Reason(s)) && r.same_texts(cx, old, e) {
                 return Ok(Part::Reused(i, r.rows));
             }
         }
@@ -262,7 +316,7 @@ fn part(cx: &Ctx, source: &Source, old: &Reuse, related: bool) -> serde_json::Re
             texts: r
                 .texts(&cx.analysis().expect("rows come from an analysis").dump)
                 .map(Box::from),
-            inputs: r.inputs.map(|s| Box::from(*s)),
+            inputs: r.inputs.map(|s| Arc::clone(s)),
         })
     });
     Ok(Part::Built(made, json))
@@ -346,8 +400,9 @@ pub fn frame(
     }
     let parts: Vec<Part> = sources(cx)
         .par_iter()
+        .enumerate()
         .with_min_len(64)
-        .map(|s| part(cx, s, reuse, related))
+        .map(|(k, s)| part(cx, k, s, reuse, related))
         .collect::<serde_json::Result<_>>()?;
     // Sorted by start; at one start, in listing order (as `compute`'s stable sort).
     // The findings and the passages are each listed in order already: a sort that
@@ -362,8 +417,8 @@ pub fn frame(
                     .as_ref()
                     .expect("only live entries are indexed")
                     .json;
-                reuse.reused += json.len();
-                for (start, r) in json {
+                for (start, r) in json.iter() {
+                    reuse.reused += 1;
                     listed += r.len();
                     order.push((*start, order.len(), Piece::Old(r.start, r.end)));
                 }
@@ -420,36 +475,44 @@ pub fn frame(
     let mut used = vec![false; reuse.entries.len()];
     let mut placed = placed.into_iter();
     let mut place = || placed.next().expect("a place for every piece");
+    reuse.listed.clear();
     for part in parts {
-        match part {
+        let listed = match part {
             Part::Reused(i, rows) => {
                 let e = reuse.entries[i as usize]
                     .as_mut()
                     .expect("only live entries are indexed");
                 e.rows = rows;
-                for (_, r) in &mut e.json {
+                for (_, r) in e.json.iter_mut() {
                     *r = place();
                 }
                 used[i as usize] = true;
+                i
             }
             Part::Built(made, json) => {
                 let json: Vec<(Position, Range<usize>)> = json
                     .into_iter()
                     .map(|(start, _)| (start, place()))
                     .collect();
-                if let Some(m) = made {
-                    reuse.index.insert(m.key, reuse.entries.len() as u32);
-                    reuse.entries.push(Some(Entry {
-                        key: m.key,
-                        rows: m.rows,
-                        texts: m.texts,
-                        inputs: m.inputs,
-                        json,
-                    }));
-                    used.push(true);
+                match made.zip(Places::of(json)) {
+                    Some((m, json)) => {
+                        let i = reuse.entries.len() as u32;
+                        reuse.index.insert(m.key, i);
+                        reuse.entries.push(Some(Entry {
+                            key: m.key,
+                            rows: m.rows,
+                            texts: m.texts,
+                            inputs: m.inputs,
+                            json,
+                        }));
+                        used.push(true);
+                        i
+                    }
+                    None => NONE,
                 }
             }
-        }
+        };
+        reuse.listed.push(listed);
     }
     for (i, slot) in reuse.entries.iter_mut().enumerate() {
         if !used[i] {
@@ -463,6 +526,7 @@ pub fn frame(
     }
     if reuse.dropped > reuse.entries.len() / 2 {
         reuse.entries.retain(Option::is_some);
+        reuse.listed.clear();
         reuse.index.clear();
         for (i, e) in reuse.entries.iter().enumerate() {
             let key = e.as_ref().expect("retained").key;
