@@ -324,21 +324,63 @@ pub fn rows_of(body: &[(usize, Span)], inputs: &[RowInput], decisions: Vec<Decis
         .zip(inputs)
         .zip(decisions)
         .with_min_len(1024)
-        .map(|(((line, span), input), d)| {
-            let (old, new) = halves_of(span, input, d.reading);
-            Row {
-                line: *line,
-                span: span.clone(),
-                kind: d.reading.kind(),
-                reading: Some(d.reading),
-                old,
-                new,
-                confidence: d.confidence,
-                ambiguity: d.ambiguity,
-                chosen: input.forced.is_some(),
-            }
-        })
+        .map(|(((line, span), input), d)| row_of(*line, span, input, d))
         .collect()
+}
+
+fn row_of(line: usize, span: &Span, input: &RowInput, d: Decision) -> Row {
+    let (old, new) = halves_of(span, input, d.reading);
+    Row {
+        line,
+        span: span.clone(),
+        kind: d.reading.kind(),
+        reading: Some(d.reading),
+        old,
+        new,
+        confidence: d.confidence,
+        ambiguity: d.ambiguity,
+        chosen: input.forced.is_some(),
+    }
+}
+
+/// The rows of a read after an edit, given the previous read's rows and how the rows
+/// relate (`map`): a row outside the window whose run was not decided again reads as
+/// its previous row did, so it is that row, moved by the edit (`line` and `byte` map
+/// its line and offsets); the others are made from their decisions. `redecided` gives
+/// the rows and decisions of the runs decided again, which include every run with a
+/// row in the window; the window's other rows are unchanged.
+pub fn rows_after_edit<'d>(
+    old_rows: &[Row],
+    map: RowMap,
+    line: impl Fn(usize) -> usize + Sync,
+    byte: impl Fn(usize) -> usize + Sync,
+    body: &[(usize, Span)],
+    inputs: &[RowInput],
+    redecided: impl Iterator<Item = (std::ops::Range<usize>, &'d [Decision])>,
+) -> Vec<Row> {
+    let unchanged = Decision {
+        reading: Reading::Unchanged,
+        confidence: 1.0,
+        ambiguity: None,
+    };
+    let made = |i: usize, d: Decision| row_of(body[i].0, &body[i].1, &inputs[i], d);
+    let moved = |s: &Span| byte(s.start)..byte(s.end);
+    let mut rows: Vec<Row> = Vec::with_capacity(body.len());
+    rows.par_extend(old_rows[..map.prefix].par_iter().cloned());
+    rows.extend((map.prefix..map.new_end).map(|i| made(i, unchanged.clone())));
+    rows.par_extend(old_rows[map.old_end..].par_iter().map(|r| Row {
+        line: line(r.line),
+        span: moved(&r.span),
+        old: r.old.as_ref().map(moved),
+        new: r.new.as_ref().map(moved),
+        ..r.clone()
+    }));
+    for (range, decisions) in redecided {
+        for (i, d) in range.zip(decisions) {
+            rows[i] = made(i, d.clone());
+        }
+    }
+    rows
 }
 
 /// The dump from its parts: ambiguity findings added, findings in text order, both

@@ -12,7 +12,7 @@
 //! truncated or unterminated file, a pipe table) is simply read whole.
 
 use super::build::{
-    assemble, inputs_of, read_diff_page_parts, rows_of, scan_body, truncated_row, Carried,
+    assemble, inputs_of, read_diff_page_parts, rows_after_edit, scan_body, truncated_row, Carried,
     OldParagraphs, Parts,
 };
 use super::choices::Choices;
@@ -307,10 +307,18 @@ impl Reader {
             })
             .collect();
         let (mut inputs, _) = inputs_of(&text, &new_body, shapes, &Choices::default());
-        let decisions = decide.update(&mut inputs, &removed, map);
+        let redecided = decide.update(&mut inputs, &removed, map);
         drop(removed);
-        let rows = rows_of(&new_body, &inputs, decisions);
-        let shapes: Vec<RowShape> = inputs.into_iter().map(|i| i.shape).collect();
+        let rows = rows_after_edit(
+            &old.rows,
+            map,
+            line_shift,
+            shift,
+            &new_body,
+            &inputs,
+            redecided.into_iter().map(|k| decide.run_decisions(k)),
+        );
+        let shapes: Vec<RowShape> = inputs.into_par_iter().map(|i| i.shape).collect();
         let mut findings = head_findings.clone();
         findings.extend(new_findings.iter().map(|(_, f)| f.clone()));
         // The window starts and ends at line starts: a CR is lone or not by what

@@ -90,7 +90,7 @@ impl<'a> RowInput<'a> {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
     pub reading: Reading,
     pub confidence: f32,

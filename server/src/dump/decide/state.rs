@@ -250,13 +250,16 @@ impl DecideState {
 
     /// Decides the rows of a new read whose rows relate to the previous read's by
     /// `map`; `removed` are the previous read's rows `map.prefix..map.old_end`.
-    /// Gives exactly what [`DecideState::new`] gives for `rows`.
+    /// Gives the runs decided again (indices, in row order, for
+    /// [`DecideState::run_decisions`]): every other row outside the map's window reads
+    /// as it did, and every row inside it that is in no run is unchanged. The decisions
+    /// are exactly what [`DecideState::new`] gives for `rows`.
     pub fn update(
         &mut self,
         rows: &mut [RowInput],
         removed: &[RowInput],
         map: RowMap,
-    ) -> Vec<Decision> {
+    ) -> Vec<usize> {
         let ranges = runs_of(rows);
         update_lens(
             &mut self.unchanged_lens,
@@ -409,7 +412,7 @@ impl DecideState {
         let was_multi = self.multi;
         // Whether the clusters of coupled runs must be decided again: a run that is or
         // was coupled changed, or so did what the rest of the dump holds of its shingles.
-        let coupled_changed = runs
+        let decided: Vec<(bool, bool)> = runs
             .par_iter_mut()
             .zip(&redo_first)
             .map(|(run, redo)| {
@@ -431,21 +434,41 @@ impl DecideState {
                     run.second = second_pass(&ctx, rows, base, runs_counts, run, multi);
                 }
                 let coupled = !run.coupling.is_empty();
-                (was_coupled || coupled)
+                let cluster_changed = (was_coupled || coupled)
                     && (stale
                         || coupling_changed
-                        || joint::rest_may_change(&touched, shingles, &run.contribution))
+                        || joint::rest_may_change(&touched, shingles, &run.contribution));
+                (stale, cluster_changed)
             })
-            .reduce(|| false, |a, b| a || b);
-        clusters_stale |= coupled_changed;
+            .collect();
+        clusters_stale |= decided.iter().any(|d| d.1);
+        // The runs read otherwise than before: those decided again by either pass, and
+        // those whose joint decisions changed.
+        let mut again: Vec<bool> = decided.iter().map(|d| d.0).collect();
         if clusters_stale {
+            let before: Vec<Option<Vec<Decision>>> =
+                runs.iter_mut().map(|r| r.joint.take()).collect();
             joint::decide_clusters(&ctx, rows, base, runs_counts, &mut runs);
+            for ((a, run), b) in again.iter_mut().zip(&runs).zip(before) {
+                *a |= run.joint != b;
+            }
         }
-        let out = decisions_of(rows.len(), &runs);
+        let out = (0..runs.len()).filter(|&k| again[k]).collect();
         self.runs = runs;
         self.paragraph_len = paragraph_len;
         self.multi = multi;
         out
+    }
+}
+
+impl DecideState {
+    /// The rows of run `k` and their decisions.
+    pub fn run_decisions(&self, k: usize) -> (std::ops::Range<usize>, &[Decision]) {
+        let run = &self.runs[k];
+        (
+            run.rows.clone(),
+            run.joint.as_deref().unwrap_or(&run.second),
+        )
     }
 }
 
