@@ -287,15 +287,14 @@ impl Reader {
             (line_shift(*l), f)
         }));
         // Shapes: only the new rows are shaped.
-        let mut shapes = shapes;
-        let suffix_shapes = shapes.split_off(rb);
-        let removed_shapes = shapes.split_off(ra);
         let window_shapes: Vec<RowShape> = window_body
             .par_iter()
             .map(|(_, r)| shape(&text[r.clone()]))
             .collect();
-        shapes.extend(window_shapes);
-        shapes.extend(suffix_shapes);
+        // In place: the shapes after the window move only if the window's row count
+        // changed.
+        let mut shapes = shapes;
+        let removed_shapes: Vec<RowShape> = shapes.splice(ra..rb, window_shapes).collect();
         let removed: Vec<RowInput> = body[ra..rb]
             .iter()
             .zip(removed_shapes)

@@ -15,7 +15,7 @@ use super::counts::{add_all, Changed, CountChange};
 use super::run::{
     decisions, duplicate_cost, enumerate, structure_score, Ext, Para, Precomputed, RowData, Scored,
 };
-use super::state::RunState;
+use super::state::Run;
 use super::{Choice, Context, Counts, Decision, RowInput};
 use crate::text::{FastMap, FastSet};
 use rayon::prelude::*;
@@ -93,7 +93,7 @@ pub(super) fn rest_may_change(touched: &Changed, shingles: &[u64], own: &[Counts
 
 /// Coupled runs joined by the shingles they share (indices into `runs`, ascending),
 /// in groups of two runs or more that pass 2 left unsettled.
-fn clusters(runs: &[RunState]) -> Vec<Vec<usize>> {
+fn clusters(runs: &[Run]) -> Vec<Vec<usize>> {
     let coupled: Vec<usize> = (0..runs.len())
         .filter(|&i| !runs[i].coupling.is_empty())
         .collect();
@@ -161,7 +161,7 @@ pub(super) fn decide_clusters(
     rows: &[RowInput],
     base: &Counts,
     runs_counts: &[Counts; 2],
-    runs: &mut [RunState],
+    runs: &mut [Run],
 ) {
     for run in runs.iter_mut() {
         run.joint = None;

@@ -27,6 +27,10 @@ pub(super) struct RunState {
     pub(super) joint: Option<Vec<Decision>>,
 }
 
+/// Runs are boxed: an update moves every run from the last read's list to the next,
+/// and a run's state is a few hundred bytes.
+pub(super) type Run = Box<RunState>;
+
 /// The distinct shingles a run's decisions can look up.
 fn run_shingles(rows: &[RowInput]) -> Vec<u64> {
     let mut v: Vec<u64> = rows
@@ -70,7 +74,7 @@ pub struct DecideState {
     pub(super) paragraph_len: f32,
     /// The paragraph length of each unchanged row, sorted (for `paragraph_len`).
     unchanged_lens: Vec<usize>,
-    pub(super) runs: Vec<RunState>,
+    pub(super) runs: Vec<Run>,
     /// Shingles of the unchanged rows (the same for both versions).
     pub(super) base: Counts,
     /// Every run's contribution, per version.
@@ -208,11 +212,11 @@ impl DecideState {
         }
         drop_anchor_words(rows);
         let rows: &[RowInput] = rows;
-        let mut runs: Vec<RunState> = ranges
+        let mut runs: Vec<Run> = ranges
             .par_iter()
             .map(|r| {
                 let (first, contribution) = first_pass(&ctx, &rows[r.clone()], &base);
-                RunState {
+                Box::new(RunState {
                     rows: r.clone(),
                     first,
                     contribution,
@@ -220,7 +224,7 @@ impl DecideState {
                     shingles: None,
                     coupling: Vec::new(),
                     joint: None,
-                }
+                })
             })
             .collect();
         let mut runs_counts: [Counts; 2] = [Counts::default(), Counts::default()];
@@ -293,11 +297,11 @@ impl DecideState {
         // Match each new run to the previous run it repeats, if any.
         // The previous runs are in row order: found by their first row.
         let old_starts: Vec<usize> = self.runs.iter().map(|r| r.rows.start).collect();
-        let mut old: Vec<Option<RunState>> = std::mem::take(&mut self.runs)
+        let mut old: Vec<Option<Run>> = std::mem::take(&mut self.runs)
             .into_iter()
             .map(Some)
             .collect();
-        let mut matched: Vec<Option<RunState>> = ranges
+        let mut matched: Vec<Option<Run>> = ranges
             .iter()
             .map(|r| {
                 // Only a run wholly before or wholly after the new rows can repeat one.
@@ -347,7 +351,7 @@ impl DecideState {
             .zip(&redo_first)
             .map(|(r, redo)| redo.then(|| first_pass(&ctx, &rows[r.clone()], base)))
             .collect();
-        let mut runs: Vec<RunState> = Vec::with_capacity(ranges.len());
+        let mut runs: Vec<Run> = Vec::with_capacity(ranges.len());
         for ((r, m), f) in ranges.iter().zip(matched.iter_mut()).zip(fresh) {
             let run = match (m.take(), f) {
                 (Some(mut run), None) => {
@@ -365,7 +369,7 @@ impl DecideState {
                         apply(&mut self.runs_counts, &p.contribution, -1, &mut runs_before);
                     }
                     apply(&mut self.runs_counts, &contribution, 1, &mut runs_before);
-                    RunState {
+                    Box::new(RunState {
                         rows: r.clone(),
                         first,
                         contribution,
@@ -373,7 +377,7 @@ impl DecideState {
                         shingles,
                         coupling,
                         joint: None,
-                    }
+                    })
                 }
                 (None, None) => unreachable!("a run with no previous state is always redone"),
             };
@@ -517,7 +521,7 @@ fn second_pass(
 }
 
 /// Every row's decision: the runs' (in order), and unchanged between them.
-fn decisions_of(rows: usize, runs: &[RunState]) -> Vec<Decision> {
+fn decisions_of(rows: usize, runs: &[Run]) -> Vec<Decision> {
     let unchanged = Decision {
         reading: Reading::Unchanged,
         confidence: 1.0,
