@@ -97,7 +97,11 @@ pub fn read_diff_page_parts(
     let (mut inputs, ignored) = inputs_of(&text, &body, shapes, choices);
     let (decide_state, decisions) =
         DecideState::new(&mut inputs, right_is_later(&found.header, time.as_ref()));
-    let decide_state = keep.then_some(decide_state);
+    let decide_state = keep.then(|| {
+        let mut state = decide_state;
+        state.prepare(&inputs);
+        state
+    });
     let mut rows = rows_of(&body, &inputs, decisions);
     let shapes: Vec<RowShape> = if keep {
         inputs.into_iter().map(|i| i.shape).collect()

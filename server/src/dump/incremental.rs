@@ -121,9 +121,12 @@ impl Reader {
     /// Keeps `buf` for [`Reader::next_text`] when there is no spare buffer yet: the
     /// language server gives the text it opened a document with, so that the first
     /// edit need not fill fresh pages. `alike` says how much of its start and end is
-    /// as in the last read's text.
-    pub fn keep_spare(&mut self, buf: String, alike: Kept) {
+    /// as in the last read's text. Room is made at its end now: a text received whole
+    /// has none, and an edit that lengthened it would first move all of it (7 ms for
+    /// 10 MB, measured on the first edit).
+    pub fn keep_spare(&mut self, mut buf: String, alike: Kept) {
         if self.spare.is_none() && self.previous.is_some() {
+            buf.reserve_exact(slack(buf.len()));
             self.spare = Some((buf, alike));
         }
     }

@@ -321,6 +321,7 @@ impl Store {
             let text = cache.next_text(&rope, kept);
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
             let analysis = cache.analyze_text(text, &choices, Some(kept));
+            let took = started.elapsed();
             let diffs_computed = cache.last_misses;
             let since = analysed.zip(cache.last_map);
             *analysed = Some(generation);
@@ -338,7 +339,7 @@ impl Store {
                 path,
                 choices_error,
                 choices,
-                took: started.elapsed(),
+                took,
                 diffs_computed,
                 since,
                 versions: [OnceLock::new(), OnceLock::new()],

@@ -466,6 +466,17 @@ impl DecideState {
 }
 
 impl DecideState {
+    /// Computes now what the first [`DecideState::update`] would otherwise compute for
+    /// every run (each run's shingles), so that the first edit after a whole read costs
+    /// what the next ones do. `rows` are the rows just decided.
+    pub fn prepare(&mut self, rows: &[RowInput]) {
+        self.runs.par_iter_mut().for_each(|run| {
+            if run.shingles.is_none() {
+                run.shingles = Some(run_shingles(&rows[run.rows.clone()]));
+            }
+        });
+    }
+
     /// The rows of run `k` and their decisions.
     pub fn run_decisions(&self, k: usize) -> (std::ops::Range<usize>, &[Decision]) {
         let run = &self.runs[k];
