@@ -332,6 +332,7 @@ pub fn rows_of(body: &[(usize, Span)], inputs: &[RowInput], decisions: Vec<Decis
         .collect()
 }
 
+/// A body row read as `d` decides.
 fn row_of(line: usize, span: &Span, input: &RowInput, d: Decision) -> Row {
     let (old, new) = halves_of(span, input, d.reading);
     Row {

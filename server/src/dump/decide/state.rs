@@ -414,8 +414,9 @@ impl DecideState {
         let touched = joint::coupling_changes(changes.into_iter());
         let multi = runs.len() > 1;
         let was_multi = self.multi;
-        // Whether the clusters of coupled runs must be decided again: a run that is or
-        // was coupled changed, or so did what the rest of the dump holds of its shingles.
+        // Per run: whether pass 2 decided it again, and whether the clusters of coupled
+        // runs must be decided again (a run that is or was coupled changed, or so did
+        // what the rest of the dump holds of its shingles).
         let decided: Vec<(bool, bool)> = runs
             .par_iter_mut()
             .zip(&redo_first)
@@ -463,9 +464,7 @@ impl DecideState {
         self.multi = multi;
         out
     }
-}
 
-impl DecideState {
     /// Computes now what the first [`DecideState::update`] would otherwise compute for
     /// every run (each run's shingles), so that the first edit after a whole read costs
     /// what the next ones do. `rows` are the rows just decided.
