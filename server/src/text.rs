@@ -154,25 +154,35 @@ const WORD_KEY_START: u64 = 0xcbf2_9ce4_8422_2325;
 /// Continues a word key over more text: `key_more(word_key(a), b)` is the key of `a`
 /// and `b` written together (FNV's state is its value).
 pub fn key_more(mut h: u64, w: &str) -> u64 {
-    let mut eat = |c: u32| {
-        h ^= c as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
     if w.is_ascii() {
         for c in w.bytes().filter(u8::is_ascii_alphanumeric) {
-            eat(c.to_ascii_lowercase() as u32);
+            h = fnv_step(h, c.to_ascii_lowercase() as u32);
         }
         return h;
     }
     for c in w.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                eat(c.to_ascii_lowercase() as u32);
-            }
-        } else if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                eat(l as u32);
-            }
+        h = key_char(h, c);
+    }
+    h
+}
+
+/// One FNV-1a step.
+#[inline]
+fn fnv_step(h: u64, c: u32) -> u64 {
+    (h ^ c as u64).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// A word key continued over one character: letters and digits lowercased, the rest
+/// left out.
+#[inline]
+fn key_char(mut h: u64, c: char) -> u64 {
+    if c.is_ascii() {
+        if c.is_ascii_alphanumeric() {
+            h = fnv_step(h, c.to_ascii_lowercase() as u32);
+        }
+    } else if c.is_alphanumeric() {
+        for l in c.to_lowercase() {
+            h = fnv_step(h, l as u32);
         }
     }
     h
@@ -204,17 +214,7 @@ pub fn word_keys(s: &str) -> Vec<u64> {
             continue;
         }
         in_word = true;
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                h ^= c.to_ascii_lowercase() as u64;
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        } else if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                h ^= l as u64;
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
+        h = key_char(h, c);
     }
     if in_word {
         out.push(h);

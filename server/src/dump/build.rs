@@ -363,16 +363,11 @@ pub fn rows_after_edit<'d>(
     inputs: &[RowInput],
     redecided: impl Iterator<Item = (std::ops::Range<usize>, &'d [Decision])>,
 ) -> Vec<Row> {
-    let unchanged = Decision {
-        reading: Reading::Unchanged,
-        confidence: 1.0,
-        ambiguity: None,
-    };
     let made = |i: usize, d: Decision| row_of(body[i].0, &body[i].1, &inputs[i], d);
     let moved = |s: &Span| byte(s.start)..byte(s.end);
     let mut rows: Vec<Row> = Vec::with_capacity(body.len());
     rows.par_extend(old_rows[..map.prefix].par_iter().cloned());
-    rows.extend((map.prefix..map.new_end).map(|i| made(i, unchanged.clone())));
+    rows.extend((map.prefix..map.new_end).map(|i| made(i, Decision::UNCHANGED)));
     rows.par_extend(old_rows[map.old_end..].par_iter().map(|r| Row {
         line: line(r.line),
         span: moved(&r.span),

@@ -13,7 +13,8 @@
 
 use super::counts::{add_all, Changed, CountChange};
 use super::run::{
-    decisions, duplicate_cost, enumerate, structure_score, Ext, Para, Precomputed, RowData, Scored,
+    decisions, distinct, duplicate_cost, enumerate, structure_score, Ext, Para, Precomputed,
+    RowData, Scored,
 };
 use super::state::Run;
 use super::{Choice, Context, Counts, Decision, RowInput};
@@ -38,7 +39,7 @@ const COMBINATIONS: usize = 256;
 /// against a reading whatever the other runs do. Sorted; empty for most runs.
 pub(super) fn coupling(own: &[Counts; 2], base: &Counts, runs: &[Counts; 2]) -> Vec<u64> {
     let count = |c: &Counts, h: &u64| c.get(h).copied().unwrap_or(0);
-    let mut keys: Vec<u64> = own
+    let keys: Vec<u64> = own
         .iter()
         .flat_map(|c| c.keys())
         .filter(|h| {
@@ -50,9 +51,7 @@ pub(super) fn coupling(own: &[Counts; 2], base: &Counts, runs: &[Counts; 2]) -> 
         })
         .copied()
         .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys
+    distinct(keys)
 }
 
 /// The count changes of an update that can matter to coupled runs. A shingle that

@@ -97,6 +97,15 @@ pub struct Decision {
     pub ambiguity: Option<Ambiguity>,
 }
 
+impl Decision {
+    /// An unchanged row's: certain.
+    pub const UNCHANGED: Decision = Decision {
+        reading: Reading::Unchanged,
+        confidence: 1.0,
+        ambiguity: None,
+    };
+}
+
 /// A reading of one row inside a run: which cut (index into `shape.cuts`) or side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Choice {

@@ -63,14 +63,19 @@ impl RowData {
     }
 
     pub(super) fn new(shape: &RowShape) -> RowData {
-        // A giant row (a whole page flattened into one line) is no paragraph worth
-        // checking for repeats, and hashing it for every reading would be slow.
-        let shingles = if shape.words.len() < SHINGLE || shape.words.len() > MAX_SHINGLED_WORDS {
-            Vec::new()
-        } else {
+        let shingles = if RowData::shingled(shape.words.len()) {
             shape.words.windows(SHINGLE).map(mix).collect()
+        } else {
+            Vec::new()
         };
         RowData { shingles }
+    }
+
+    /// Whether a row of `words` words is shingled. A giant row (a whole page
+    /// flattened into one line) is no paragraph worth checking for repeats, and
+    /// hashing it for every reading would be slow.
+    pub(super) fn shingled(words: usize) -> bool {
+        (SHINGLE..=MAX_SHINGLED_WORDS).contains(&words)
     }
 
     /// Distinct shingles of the words `from..to`.
@@ -78,11 +83,15 @@ impl RowData {
         if to < from + SHINGLE || self.shingles.is_empty() {
             return Vec::new();
         }
-        let mut v: Vec<u64> = self.shingles[from..=to - SHINGLE].to_vec();
-        v.sort_unstable();
-        v.dedup();
-        v
+        distinct(self.shingles[from..=to - SHINGLE].to_vec())
     }
+}
+
+/// The distinct values of `v`, sorted.
+pub(super) fn distinct(mut v: Vec<u64>) -> Vec<u64> {
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// The paragraphs (as shingle sets) a row contributes to each version under a choice.

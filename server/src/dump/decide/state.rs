@@ -2,8 +2,8 @@
 //! edit re-decides only the runs the edit can change.
 
 use super::counts::{add_all, add_counts, apply, contribution, Changed, CountChange};
-use super::run::{decide_run, Ext, RowData};
-use super::{joint, Context, Counts, Decision, RowInput, MAX_SHINGLED_WORDS, SHINGLE};
+use super::run::{decide_run, distinct, Ext, RowData};
+use super::{joint, Context, Counts, Decision, RowInput, SHINGLE};
 use crate::dump::model::Reading;
 use crate::text::mix;
 use rayon::prelude::*;
@@ -33,13 +33,11 @@ pub(super) type Run = Box<RunState>;
 
 /// The distinct shingles a run's decisions can look up.
 fn run_shingles(rows: &[RowInput]) -> Vec<u64> {
-    let mut v: Vec<u64> = rows
-        .iter()
-        .flat_map(|r| RowData::new(&r.shape).shingles)
-        .collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+    distinct(
+        rows.iter()
+            .flat_map(|r| RowData::new(&r.shape).shingles)
+            .collect(),
+    )
 }
 
 /// Which rows of a new read are rows of the previous one, unchanged: rows before
@@ -176,13 +174,10 @@ fn unchanged_shingles(r: &RowInput) -> Vec<u64> {
     // The shingles of the first half of its words (`RowData::range(0, n / 2)`),
     // without hashing the second half.
     let n = shape.words.len();
-    if !(SHINGLE..=MAX_SHINGLED_WORDS).contains(&n) || n / 2 < SHINGLE {
+    if !RowData::shingled(n) || n / 2 < SHINGLE {
         return Vec::new();
     }
-    let mut v: Vec<u64> = shape.words[..n / 2].windows(SHINGLE).map(mix).collect();
-    v.sort_unstable();
-    v.dedup();
-    v
+    distinct(shape.words[..n / 2].windows(SHINGLE).map(mix).collect())
 }
 
 impl DecideState {
@@ -532,17 +527,12 @@ fn second_pass(
 
 /// Every row's decision: the runs' (in order), and unchanged between them.
 fn decisions_of(rows: usize, runs: &[Run]) -> Vec<Decision> {
-    let unchanged = Decision {
-        reading: Reading::Unchanged,
-        confidence: 1.0,
-        ambiguity: None,
-    };
     let mut out = Vec::with_capacity(rows);
     for run in runs {
-        out.resize(run.rows.start, unchanged.clone());
+        out.resize(run.rows.start, Decision::UNCHANGED);
         out.extend_from_slice(run.joint.as_ref().unwrap_or(&run.second));
         debug_assert_eq!(out.len(), run.rows.end);
     }
-    out.resize(rows, unchanged);
+    out.resize(rows, Decision::UNCHANGED);
     out
 }
