@@ -2,7 +2,7 @@
 //! a chain of random edits, on the corpus dumps and on generated ones.
 
 use palimpsest::analyze;
-use palimpsest::dump::{read_plain, Choices, Dump, Kept, Reader, Reuse};
+use palimpsest::dump::{read_plain, Choices, Dump, Kept, Reader, Reading, Reuse};
 use palimpsest::generate::{self, Rng};
 use palimpsest::store::cache::DiffCache;
 use std::path::PathBuf;
@@ -348,4 +348,53 @@ fn each_row_edited_alone() {
         incremental * 10 > reads * 9,
         "{incremental} of {reads} read incrementally"
     );
+}
+
+/// Three runs that hold the same sentences are decided together: A (one row) shares a
+/// sentence with B (one row), and B another with C (three rows, so read as added). C
+/// added puts its sentence into the later version, so B is read as removed and A as
+/// added. When C's shared sentence is replaced, A and B, themselves unchanged, are a
+/// cluster of their own and read the other way round: the three's joint decision must
+/// not carry over to the two (checked: keeping a cluster's decisions whenever its runs
+/// were decided together before fails here).
+#[test]
+fn a_cluster_that_loses_a_run() {
+    let head = "This article is from the source 'voa' and was first published or seen on . \
+It will not be checked again for changes.\n\nYou can find the current article at its original \
+source at https://example.org/a\n\nThe article has changed 2 times. There is an RSS feed of \
+changes available.\n\nVersion 0 Version 1\nA Title A Title\n(about 1 hour later)\n";
+    let unchanged = |s: &str| format!("{s}{s}\n");
+    let x = "The launch was delayed by a storm that swept over the Atlantic coast on Tuesday.";
+    let y = "Engineers said the rocket itself was in good shape after a long inspection.";
+    let body = |c: &str| {
+        [
+            unchanged("Crews rolled the rocket back to its hangar on the first night."),
+            format!("{x}\n"),
+            unchanged("The agency has not said when it will try the launch again."),
+            format!("{x} {y}\n"),
+            unchanged("Forecasters expect calmer weather later in the month, officials said."),
+            format!("{c}\n"),
+            "A second crew is training for the flight that follows this one.\n".to_string(),
+            "Its launch is planned for the spring of next year, the agency said.\n".to_string(),
+            unchanged("The mission will carry four astronauts to the space station."),
+        ]
+        .concat()
+    };
+    let before = format!("{head}{}", body(y));
+    let after = format!(
+        "{head}{}",
+        body("Officials plan a news conference on Thursday morning at the center.")
+    );
+    // The readings of A and B (rows 1 and 3), which the edit turns round.
+    let ab = |d: &Dump| [1, 3].map(|i| d.rows[i].reading);
+    let (added, removed) = (Some(Reading::Added), Some(Reading::Removed));
+    let mut reader = Reader::default();
+    let (d, _) = reader.read(before.clone(), &Choices::default()).unwrap();
+    assert_eq!(*d, read_plain(before.as_bytes()).unwrap());
+    assert_eq!(ab(&d), [added, removed]);
+    let (d, reuse) = reader.read(after.clone(), &Choices::default()).unwrap();
+    assert!(matches!(reuse, Reuse::Rows(_)));
+    let fresh = read_plain(after.as_bytes()).unwrap();
+    assert_eq!(ab(&fresh), [removed, added]);
+    assert!(*d == fresh, "{}", first_difference(&d, &fresh));
 }

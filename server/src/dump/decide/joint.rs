@@ -154,25 +154,56 @@ fn clusters(runs: &[Run]) -> Vec<Vec<usize>> {
 }
 
 /// Decides every cluster of coupled runs jointly, replacing the members' pass-2
-/// decisions (kept in `joint`); runs in no cluster keep pass 2.
+/// decisions (kept in `joint`); runs in no cluster keep pass 2. With `unchanged` (per
+/// run: nothing its cluster's decisions depend on changed since they were made), a
+/// cluster made of the same runs as before, none of them changed, keeps its decisions.
+/// Each cluster decided gets a new number from `next`.
 pub(super) fn decide_clusters(
     ctx: &Context,
     rows: &[RowInput],
     base: &Counts,
     runs_counts: &[Counts; 2],
     runs: &mut [Run],
+    unchanged: Option<&[bool]>,
+    next: &mut u64,
 ) {
-    for run in runs.iter_mut() {
-        run.joint = None;
-    }
     let groups = clusters(runs);
-    let decided: Vec<Option<Vec<Decision>>> = groups
-        .par_iter()
+    // The same runs as a cluster decided before: all of them carry its number, and
+    // they are as many as it had.
+    let kept: Vec<bool> = groups
+        .iter()
         .map(|g| {
+            let Some(unchanged) = unchanged else {
+                return false;
+            };
+            let first = runs[g[0]].cluster;
+            first.is_some_and(|(_, size)| size == g.len())
+                && g.iter().all(|&i| unchanged[i] && runs[i].cluster == first)
+        })
+        .collect();
+    let mut in_kept = vec![false; runs.len()];
+    for (g, _) in groups.iter().zip(&kept).filter(|(_, k)| **k) {
+        for &i in g {
+            in_kept[i] = true;
+        }
+    }
+    for (run, _) in runs.iter_mut().zip(&in_kept).filter(|(_, k)| !**k) {
+        run.joint = None;
+        run.cluster = None;
+    }
+    // Per cluster: `None` when kept; else its joint decisions, if it has them (not when
+    // too large, or when its recorded choices contradict each other).
+    let decided: Vec<Option<Option<Vec<Decision>>>> = groups
+        .par_iter()
+        .zip(&kept)
+        .map(|(g, kept)| {
+            if *kept {
+                return None;
+            }
             let members: Vec<Range<usize>> = g.iter().map(|&i| runs[i].rows.clone()).collect();
             let size: usize = members.iter().map(|r| r.len()).sum();
             if g.len() > MAX_RUNS || size > MAX_ROWS {
-                return None;
+                return Some(None);
             }
             // The rest of the dump: everything but the cluster's own readings.
             let mut own: [Counts; 2] = [Counts::default(), Counts::default()];
@@ -184,10 +215,15 @@ pub(super) fn decide_clusters(
                 runs: Some(runs_counts),
                 own: Some(&own),
             };
-            decide_cluster(ctx, rows, &members, ext)
+            Some(decide_cluster(ctx, rows, &members, ext))
         })
         .collect();
     for (g, d) in groups.iter().zip(decided) {
+        let Some(d) = d else { continue };
+        *next += 1;
+        for &i in g {
+            runs[i].cluster = Some((*next, g.len()));
+        }
         let Some(d) = d else { continue };
         let mut d = d.into_iter();
         for &i in g {

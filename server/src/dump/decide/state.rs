@@ -25,6 +25,8 @@ pub(super) struct RunState {
     /// The decisions of the cluster of coupled runs this run belongs to, decided
     /// jointly; they replace pass 2's.
     pub(super) joint: Option<Vec<Decision>>,
+    /// The number of the cluster this run was last decided in, and how many runs it had.
+    pub(super) cluster: Option<(u64, usize)>,
 }
 
 /// Runs are boxed: an update moves every run from the last read's list to the next,
@@ -82,6 +84,8 @@ pub struct DecideState {
     /// The right column is the later version (fixed: an edit of the header or time
     /// row is read whole).
     right_is_later: bool,
+    /// The number the last cluster decided got.
+    clusters: u64,
 }
 
 /// An unchanged row: doubled, and not read otherwise by a person's choice.
@@ -219,6 +223,7 @@ impl DecideState {
                     shingles: None,
                     coupling: Vec::new(),
                     joint: None,
+                    cluster: None,
                 })
             })
             .collect();
@@ -233,7 +238,16 @@ impl DecideState {
                 run.coupling = joint::coupling(&run.contribution, &base, &runs_counts);
             }
         });
-        joint::decide_clusters(&ctx, rows, &base, &runs_counts, &mut runs);
+        let mut clusters = 0;
+        joint::decide_clusters(
+            &ctx,
+            rows,
+            &base,
+            &runs_counts,
+            &mut runs,
+            None,
+            &mut clusters,
+        );
         let out = decisions_of(rows.len(), &runs);
         let state = DecideState {
             paragraph_len,
@@ -243,6 +257,7 @@ impl DecideState {
             runs_counts,
             multi,
             right_is_later,
+            clusters,
         };
         (state, out)
     }
@@ -372,6 +387,7 @@ impl DecideState {
                         shingles,
                         coupling,
                         joint: None,
+                        cluster: None,
                     })
                 }
                 (None, None) => unreachable!("a run with no previous state is always redone"),
@@ -446,9 +462,19 @@ impl DecideState {
         // those whose joint decisions changed.
         let mut again: Vec<bool> = decided.iter().map(|d| d.0).collect();
         if clusters_stale {
-            let before: Vec<Option<Vec<Decision>>> =
-                runs.iter_mut().map(|r| r.joint.take()).collect();
-            joint::decide_clusters(&ctx, rows, base, runs_counts, &mut runs);
+            let before: Vec<Option<Vec<Decision>>> = runs.iter().map(|r| r.joint.clone()).collect();
+            // Clusters of runs none of which changed keep their decisions, unless every
+            // decision may change (the paragraph length did).
+            let unchanged: Vec<bool> = decided.iter().map(|d| !d.1).collect();
+            joint::decide_clusters(
+                &ctx,
+                rows,
+                base,
+                runs_counts,
+                &mut runs,
+                (!redo_all).then_some(&unchanged[..]),
+                &mut self.clusters,
+            );
             for ((a, run), b) in again.iter_mut().zip(&runs).zip(before) {
                 *a |= run.joint != b;
             }
