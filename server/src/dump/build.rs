@@ -348,39 +348,70 @@ fn row_of(line: usize, span: &Span, input: &RowInput, d: Decision) -> Row {
     }
 }
 
+/// The previous read's rows: taken from its dump when nothing else holds it (edited
+/// in place), or shared with it (copied).
+pub enum OldRows<'a> {
+    Taken(Vec<Row>),
+    Shared(&'a [Row]),
+}
+
 /// The rows of a read after an edit, given the previous read's rows and how the rows
 /// relate (`map`): a row outside the window whose run was not decided again reads as
 /// its previous row did, so it is that row, moved by the edit (`line` and `byte` map
 /// its line and offsets); the others are made from their decisions. `redecided` gives
 /// the rows and decisions of the runs decided again, which include every run with a
-/// row in the window; the window's other rows are unchanged.
+/// row in the window; the window's other rows are unchanged. Also gives the rows
+/// outside the window that now read otherwise than their previous row (ascending).
 pub fn rows_after_edit<'d>(
-    old_rows: &[Row],
+    old_rows: OldRows,
     map: RowMap,
     line: impl Fn(usize) -> usize + Sync,
     byte: impl Fn(usize) -> usize + Sync,
     body: &[(usize, Span)],
     inputs: &[RowInput],
     redecided: impl Iterator<Item = (std::ops::Range<usize>, &'d [Decision])>,
-) -> Vec<Row> {
+) -> (Vec<Row>, Vec<usize>) {
     let made = |i: usize, d: Decision| row_of(body[i].0, &body[i].1, &inputs[i], d);
     let moved = |s: &Span| byte(s.start)..byte(s.end);
-    let mut rows: Vec<Row> = Vec::with_capacity(body.len());
-    rows.par_extend(old_rows[..map.prefix].par_iter().cloned());
-    rows.extend((map.prefix..map.new_end).map(|i| made(i, Decision::UNCHANGED)));
-    rows.par_extend(old_rows[map.old_end..].par_iter().map(|r| Row {
-        line: line(r.line),
-        span: moved(&r.span),
-        old: r.old.as_ref().map(moved),
-        new: r.new.as_ref().map(moved),
-        ..r.clone()
-    }));
+    let move_row = |r: &mut Row| {
+        r.line = line(r.line);
+        r.span = moved(&r.span);
+        r.old = r.old.as_ref().map(moved);
+        r.new = r.new.as_ref().map(moved);
+    };
+    let window = (map.prefix..map.new_end).map(|i| made(i, Decision::UNCHANGED));
+    let mut rows = match old_rows {
+        OldRows::Taken(mut rows) => {
+            rows[map.old_end..]
+                .par_iter_mut()
+                .with_min_len(1024)
+                .for_each(move_row);
+            rows.splice(map.prefix..map.old_end, window);
+            rows
+        }
+        OldRows::Shared(old_rows) => {
+            let mut rows: Vec<Row> = Vec::with_capacity(body.len());
+            rows.par_extend(old_rows[..map.prefix].par_iter().cloned());
+            rows.extend(window);
+            rows.par_extend(old_rows[map.old_end..].par_iter().map(|r| {
+                let mut r = r.clone();
+                move_row(&mut r);
+                r
+            }));
+            rows
+        }
+    };
+    let mut reread = Vec::new();
     for (range, decisions) in redecided {
         for (i, d) in range.zip(decisions) {
-            rows[i] = made(i, d.clone());
+            let row = made(i, d.clone());
+            if !(map.prefix..map.new_end).contains(&i) && row.reading != rows[i].reading {
+                reread.push(i);
+            }
+            rows[i] = row;
         }
     }
-    rows
+    (rows, reread)
 }
 
 /// The dump from its parts: ambiguity findings added, findings in text order, both
@@ -597,7 +628,9 @@ pub const NO_PARAGRAPH: u32 = u32::MAX;
 /// same paragraphs, already folded.
 pub struct Carried<'a> {
     pub map: RowMap,
-    pub old_rows: &'a [Row],
+    /// The rows outside the map's window that read otherwise than their earlier row
+    /// (ascending).
+    pub reread: &'a [usize],
     /// Per side and earlier row: its paragraph's index in that version.
     pub paragraph_of: &'a [Vec<u32>; 2],
     /// Per side: the earlier version's paragraphs.
@@ -655,10 +688,10 @@ pub fn build_versions_reusing(
     let (carried, [old_side, new_side]) = match carried {
         Some(Carried {
             map,
-            old_rows,
+            reread,
             paragraph_of,
             paragraphs: [o, n],
-        }) => (Some((map, old_rows, paragraph_of)), [Some(o), Some(n)]),
+        }) => (Some((map, reread, paragraph_of)), [Some(o), Some(n)]),
         None => (None, [None, None]),
     };
     let make = |side: Side, old: Option<OldParagraphs>| -> (Version, Vec<u32>) {
@@ -679,7 +712,7 @@ pub fn build_versions_reusing(
         let mut index = vec![NO_PARAGRAPH; rows.len()];
         let paragraphs: Vec<VersionParagraph> = match (old, &carried) {
             // Texts carried over from the earlier read: nothing folded or copied again.
-            (Some(mut old), Some((map, old_rows, paragraph_of))) => {
+            (Some(mut old), Some((map, reread, paragraph_of))) => {
                 let paragraph_of = &paragraph_of[side.index()];
                 let mut out = Vec::with_capacity(paragraph_of.len());
                 for (i, r) in rows.iter().enumerate() {
@@ -688,7 +721,7 @@ pub fn build_versions_reusing(
                     };
                     let known = map
                         .old_of(i)
-                        .filter(|&j| old_rows.get(j).is_some_and(|o| o.reading == r.reading))
+                        .filter(|_| reread.binary_search(&i).is_err())
                         .and_then(|j| paragraph_of.get(j))
                         .filter(|&&k| k != NO_PARAGRAPH)
                         .and_then(|&k| old.text(k as usize));

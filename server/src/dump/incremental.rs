@@ -13,7 +13,7 @@
 
 use super::build::{
     assemble, inputs_of, read_diff_page_parts, rows_after_edit, scan_body, truncated_row, Carried,
-    OldParagraphs, Parts,
+    OldParagraphs, OldRows, Parts,
 };
 use super::choices::Choices;
 use super::decide::{RowInput, RowMap};
@@ -311,8 +311,40 @@ impl Reader {
         let (mut inputs, _) = inputs_of(&text, &new_body, shapes, &Choices::default());
         let redecided = decide.update(&mut inputs, &removed, map);
         drop(removed);
-        let rows = rows_after_edit(
-            &old.rows,
+        // The window starts and ends at line starts: a CR is lone or not by what
+        // follows it inside the window, or (at its very end) in the unchanged suffix.
+        let lone_crs = old.lone_crs + lone_crs_in(&text.as_bytes()[from..to_new])
+            - lone_crs_in(&old_text.as_bytes()[from..to_old]);
+        // When nothing else holds the previous dump, its rows are edited in place and
+        // its paragraphs moved into this one, and its text buffer is kept for the next
+        // text (see `next_text`), where `p` and `s` bytes at its ends are as in this text.
+        let (taken, spare) = match Arc::get_mut(&mut old) {
+            Some(d) => (
+                Some((
+                    std::mem::take(&mut d.rows),
+                    [0, 1].map(|side| std::mem::take(&mut d.versions[side].paragraphs)),
+                )),
+                Some(std::mem::take(&mut d.text)),
+            ),
+            None => (None, None),
+        };
+        let alike = Kept {
+            prefix: p,
+            suffix: s,
+        };
+        self.spare = spare.map(|b| (b, alike));
+        let (old_rows, paragraphs) = match taken {
+            Some((rows, t)) => (
+                OldRows::Taken(rows),
+                t.map(|ps| OldParagraphs::Taken(ps.into_iter(), 0)),
+            ),
+            None => (
+                OldRows::Shared(&old.rows),
+                [0, 1].map(|side| OldParagraphs::Shared(&old.versions[side].paragraphs)),
+            ),
+        };
+        let (rows, reread) = rows_after_edit(
+            old_rows,
             map,
             line_shift,
             shift,
@@ -323,32 +355,9 @@ impl Reader {
         let shapes: Vec<RowShape> = inputs.into_par_iter().map(|i| i.shape).collect();
         let mut findings = head_findings.clone();
         findings.extend(new_findings.iter().map(|(_, f)| f.clone()));
-        // The window starts and ends at line starts: a CR is lone or not by what
-        // follows it inside the window, or (at its very end) in the unchanged suffix.
-        let lone_crs = old.lone_crs + lone_crs_in(&text.as_bytes()[from..to_new])
-            - lone_crs_in(&old_text.as_bytes()[from..to_old]);
-        // When nothing else holds the previous dump, its paragraphs are moved into this
-        // one and its text buffer is kept for the next text (see `next_text`), where
-        // `p` and `s` bytes at its ends are as in this text.
-        let (taken, spare) = match Arc::get_mut(&mut old) {
-            Some(d) => (
-                Some([0, 1].map(|side| std::mem::take(&mut d.versions[side].paragraphs))),
-                Some(std::mem::take(&mut d.text)),
-            ),
-            None => (None, None),
-        };
-        let alike = Kept {
-            prefix: p,
-            suffix: s,
-        };
-        self.spare = spare.map(|b| (b, alike));
-        let paragraphs = match taken {
-            Some(t) => t.map(|ps| OldParagraphs::Taken(ps.into_iter(), 0)),
-            None => [0, 1].map(|side| OldParagraphs::Shared(&old.versions[side].paragraphs)),
-        };
         let carried = Carried {
             map,
-            old_rows: &old.rows,
+            reread: &reread,
             paragraph_of: &paragraph_of,
             paragraphs,
         };
