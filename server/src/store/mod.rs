@@ -180,6 +180,34 @@ impl Editor<'_> {
     }
 }
 
+/// Lets go of an outdated snapshot: of its share of the dump at once, so that the
+/// reader, holding the only other one, edits that dump in place instead of copying it;
+/// of the rest beside the analysis (a large one takes milliseconds to free).
+fn let_go(stale: Option<Arc<Snapshot>>) {
+    let Some(stale) = stale else {
+        return;
+    };
+    let rest: Box<dyn Send> = match Arc::try_unwrap(stale) {
+        Ok(Snapshot {
+            analysis:
+                Ok(Analysis {
+                    dump,
+                    passages,
+                    moves,
+                }),
+            rope,
+            versions,
+            ..
+        }) => {
+            drop(dump);
+            Box::new((passages, moves, rope, versions))
+        }
+        Ok(snap) => Box::new(snap),
+        Err(shared) => Box::new(shared),
+    };
+    rayon::spawn(move || drop(rest));
+}
+
 #[derive(Default)]
 pub struct Store {
     docs: Mutex<HashMap<String, Doc>>,
@@ -316,8 +344,7 @@ impl Store {
                 )
             };
             let started = std::time::Instant::now();
-            // Freed beside the analysis (a large one takes milliseconds to free).
-            rayon::spawn(move || drop(stale));
+            let_go(stale);
             let text = cache.next_text(&rope, kept);
             let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
             let analysis = cache.analyze_text(text, &choices, Some(kept));
