@@ -632,7 +632,7 @@ pub struct Carried<'a> {
     /// (ascending).
     pub reread: &'a [usize],
     /// Per side and earlier row: its paragraph's index in that version.
-    pub paragraph_of: &'a [Vec<u32>; 2],
+    pub paragraph_of: [Vec<u32>; 2],
     /// Per side: the earlier version's paragraphs.
     pub paragraphs: [OldParagraphs<'a>; 2],
 }
@@ -640,25 +640,78 @@ pub struct Carried<'a> {
 /// An earlier version's paragraphs: taken from it when nothing else holds the
 /// earlier dump (their texts are moved), shared with it otherwise (cloned).
 pub enum OldParagraphs<'a> {
+    Taken(Vec<VersionParagraph>),
+    Shared(&'a [VersionParagraph]),
+}
+
+/// The texts of an earlier version's paragraphs, handed out in order.
+enum OldTexts<'a> {
     /// The paragraphs not yet passed over, and the index of the first of them.
     Taken(std::vec::IntoIter<VersionParagraph>, usize),
     Shared(&'a [VersionParagraph]),
 }
 
-impl OldParagraphs<'_> {
+impl OldTexts<'_> {
     /// The text of paragraph `k`. Taken paragraphs are asked for in increasing order
     /// (rows keep their order); one asked for out of order is not given.
     fn text(&mut self, k: usize) -> Option<std::sync::Arc<str>> {
         match self {
-            OldParagraphs::Taken(it, next) => {
+            OldTexts::Taken(it, next) => {
                 let skip = k.checked_sub(*next)?;
                 let p = it.nth(skip)?;
                 *next = k + 1;
                 Some(p.text)
             }
-            OldParagraphs::Shared(ps) => ps.get(k).map(|p| p.text.clone()),
+            OldTexts::Shared(ps) => ps.get(k).map(|p| p.text.clone()),
         }
     }
+}
+
+/// One version's paragraphs after an edit that changed the reading of no row outside
+/// `map`'s window, given the earlier version's (taken) and each earlier row's index
+/// into them: the window's paragraphs are put in place of the earlier window's, and
+/// the rows and indices after it are moved by the difference. Nothing else is copied.
+fn splice_paragraphs(
+    mut paragraphs: Vec<VersionParagraph>,
+    mut index: Vec<u32>,
+    map: RowMap,
+    rows: &[Row],
+    side: Side,
+    text: &str,
+) -> (Vec<VersionParagraph>, Vec<u32>) {
+    let lo = paragraphs.partition_point(|p| p.row < map.prefix);
+    let hi = paragraphs.partition_point(|p| p.row < map.old_end);
+    let mut window = Vec::new();
+    let mut window_index = Vec::with_capacity(map.new_end - map.prefix);
+    for (i, r) in rows.iter().enumerate().take(map.new_end).skip(map.prefix) {
+        match r.half(side) {
+            Some(half) => {
+                window_index.push((lo + window.len()) as u32);
+                window.push(VersionParagraph {
+                    text: folded_text(&text[half.clone()]),
+                    row: i,
+                });
+            }
+            None => window_index.push(NO_PARAGRAPH),
+        }
+    }
+    let added = window.len();
+    paragraphs.splice(lo..hi, window);
+    index.splice(map.prefix..map.old_end, window_index);
+    if map.new_end != map.old_end {
+        for p in &mut paragraphs[lo + added..] {
+            p.row = p.row + map.new_end - map.old_end;
+        }
+    }
+    if added != hi - lo {
+        for k in index[map.new_end..]
+            .iter_mut()
+            .filter(|k| **k != NO_PARAGRAPH)
+        {
+            *k = (*k as usize + added - (hi - lo)) as u32;
+        }
+    }
+    (paragraphs, index)
 }
 
 /// Builds both versions from the rows. `old_known` is false for pipe tables.
@@ -689,12 +742,12 @@ pub fn build_versions_reusing(
         Some(Carried {
             map,
             reread,
-            paragraph_of,
+            paragraph_of: [oi, ni],
             paragraphs: [o, n],
-        }) => (Some((map, reread, paragraph_of)), [Some(o), Some(n)]),
+        }) => (Some((map, reread)), [Some((o, oi)), Some((n, ni))]),
         None => (None, [None, None]),
     };
-    let make = |side: Side, old: Option<OldParagraphs>| -> (Version, Vec<u32>) {
+    let make = |side: Side, old: Option<(OldParagraphs, Vec<u32>)>| -> (Version, Vec<u32>) {
         let title_text = title
             .and_then(|t| match side {
                 Side::Old => t.old.clone(),
@@ -709,11 +762,18 @@ pub fn build_versions_reusing(
                 None => t.caption.clone(),
             }),
         });
-        let mut index = vec![NO_PARAGRAPH; rows.len()];
-        let paragraphs: Vec<VersionParagraph> = match (old, &carried) {
+        let (paragraphs, index) = match (old, carried) {
+            // Only the window's rows read anew: its paragraphs spliced in.
+            (Some((OldParagraphs::Taken(ps), paragraph_of)), Some((map, []))) => {
+                splice_paragraphs(ps, paragraph_of, map, rows, side, text)
+            }
             // Texts carried over from the earlier read: nothing folded or copied again.
-            (Some(mut old), Some((map, reread, paragraph_of))) => {
-                let paragraph_of = &paragraph_of[side.index()];
+            (Some((old, paragraph_of)), Some((map, reread))) => {
+                let mut old = match old {
+                    OldParagraphs::Taken(ps) => OldTexts::Taken(ps.into_iter(), 0),
+                    OldParagraphs::Shared(ps) => OldTexts::Shared(ps),
+                };
+                let mut index = vec![NO_PARAGRAPH; rows.len()];
                 let mut out = Vec::with_capacity(paragraph_of.len());
                 for (i, r) in rows.iter().enumerate() {
                     let Some(half) = r.half(side) else {
@@ -731,7 +791,7 @@ pub fn build_versions_reusing(
                         row: i,
                     });
                 }
-                out
+                (out, index)
             }
             _ => {
                 let out: Vec<VersionParagraph> = rows
@@ -746,10 +806,11 @@ pub fn build_versions_reusing(
                         })
                     })
                     .collect();
+                let mut index = vec![NO_PARAGRAPH; rows.len()];
                 for (k, p) in out.iter().enumerate() {
                     index[p.row] = k as u32;
                 }
-                out
+                (out, index)
             }
         };
         let version = Version {

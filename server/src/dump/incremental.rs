@@ -334,10 +334,7 @@ impl Reader {
         };
         self.spare = spare.map(|b| (b, alike));
         let (old_rows, paragraphs) = match taken {
-            Some((rows, t)) => (
-                OldRows::Taken(rows),
-                t.map(|ps| OldParagraphs::Taken(ps.into_iter(), 0)),
-            ),
+            Some((rows, t)) => (OldRows::Taken(rows), t.map(OldParagraphs::Taken)),
             None => (
                 OldRows::Shared(&old.rows),
                 [0, 1].map(|side| OldParagraphs::Shared(&old.versions[side].paragraphs)),
@@ -358,7 +355,7 @@ impl Reader {
         let carried = Carried {
             map,
             reread: &reread,
-            paragraph_of: &paragraph_of,
+            paragraph_of,
             paragraphs,
         };
         let (dump, paragraph_of) = assemble(
