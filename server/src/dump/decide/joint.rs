@@ -99,16 +99,18 @@ fn clusters(runs: &[Run]) -> Vec<Vec<usize>> {
     if coupled.len() < 2 {
         return Vec::new();
     }
-    let mut parent: FastMap<usize, usize> = coupled.iter().map(|&i| (i, i)).collect();
-    fn root(parent: &mut FastMap<usize, usize>, mut i: usize) -> usize {
-        while parent[&i] != i {
-            let up = parent[&parent[&i]];
-            parent.insert(i, up);
-            i = up;
+    // Union-find over the runs, by index.
+    let mut parent: Vec<usize> = (0..runs.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
         }
         i
     }
-    let mut owner: FastMap<u64, usize> = FastMap::default();
+    let shingles: usize = coupled.iter().map(|&i| runs[i].coupling.len()).sum();
+    let mut owner: FastMap<u64, usize> =
+        FastMap::with_capacity_and_hasher(shingles, Default::default());
     for &i in &coupled {
         // Two runs share a shingle no unchanged row holds exactly when it is in both
         // runs' coupling.
@@ -120,7 +122,7 @@ fn clusters(runs: &[Run]) -> Vec<Vec<usize>> {
                 Entry::Occupied(e) => {
                     let (a, b) = (root(&mut parent, *e.get()), root(&mut parent, i));
                     if a != b {
-                        parent.insert(a.max(b), a.min(b));
+                        parent[a.max(b)] = a.min(b);
                     }
                 }
             }
