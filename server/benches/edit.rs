@@ -10,6 +10,8 @@
 //! `cargo bench --bench edit` (`BENCH_BYTES` sets the dump size, default 10 000 000;
 //! `BENCH_EDITS` the edits per series, default 200).
 
+mod common;
+use common::env_usize;
 use palimpsest::dump::Choices;
 use palimpsest::lsp::common::Ctx;
 use palimpsest::lsp::diagnostics::publish::{frame, Reuse};
@@ -19,13 +21,6 @@ use palimpsest::lsp::settings::Settings;
 use palimpsest::store::{OpenParams, Store};
 use std::time::{Duration, Instant};
 use tower_lsp_server::ls_types::Uri;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
@@ -38,8 +33,8 @@ fn spread(v: &mut [Duration]) -> [Duration; 3] {
 }
 
 fn main() {
-    let bytes = env("BENCH_BYTES", 10_000_000);
-    let edits = env("BENCH_EDITS", 200).max(10);
+    let bytes = env_usize("BENCH_BYTES", 10_000_000);
+    let edits = env_usize("BENCH_EDITS", 200).max(10);
     let (text, _) = palimpsest::generate::dump_of_size(42, bytes);
     let lines: Vec<&str> = text.split('\n').collect();
     let store = Store::new();

@@ -7,6 +7,8 @@
 //! (reading, joint decoding, JSON on stdout) and for the library alone
 //! (`history::build_chains` on dumps already read).
 
+mod common;
+use common::env_usize;
 use palimpsest::generate;
 use palimpsest::history::{self, Input};
 use rayon::prelude::*;
@@ -16,13 +18,6 @@ use std::time::{Duration, Instant};
 
 const SERIES: usize = 100;
 const PARAGRAPHS: usize = 15;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Writes the corpus once per size; later runs reuse it.
 fn corpus(dumps: usize) -> PathBuf {

@@ -1,4 +1,5 @@
-//! Shared by the benches: timing helpers.
+//! Shared by the benches: timing helpers. Each bench uses some of them.
+#![allow(dead_code)]
 
 use std::time::{Duration, Instant};
 
@@ -13,4 +14,12 @@ pub fn median(runs: usize, mut f: impl FnMut()) -> Duration {
         .collect();
     v.sort();
     v[v.len() / 2]
+}
+
+/// A whole number from the environment variable `name`, else `default`.
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
