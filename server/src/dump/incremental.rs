@@ -4,8 +4,8 @@
 //! previous read's dump, body rows, row shapes and decision evidence; the next text
 //! is compared with the previous one (common prefix and suffix, or what the caller
 //! says its edits left alone: [`Kept`]), and only the lines between are scanned and
-//! shaped again. Paragraph texts of rows read the same way are taken over from the
-//! previous dump, moved out of it when nothing else holds it. Decisions are redone
+//! shaped again. The previous dump's rows and paragraphs are taken over, edited in
+//! place when nothing else holds that dump (copied otherwise). Decisions are redone
 //! only for the runs whose rows or evidence changed (`decide::DecideState::update`).
 //! The result is always exactly what [`super::read`] gives for the same text; anything
 //! unusual (a change in the header, title or time rows, sidecar choices, a BOM, a
