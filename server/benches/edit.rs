@@ -11,7 +11,7 @@
 //! `BENCH_EDITS` the edits per series, default 200).
 
 mod common;
-use common::env_usize;
+use common::{env_usize, ms, percentile};
 use palimpsest::dump::Choices;
 use palimpsest::lsp::common::Ctx;
 use palimpsest::lsp::diagnostics::publish::{frame, Reuse};
@@ -22,14 +22,9 @@ use palimpsest::store::{OpenParams, Store};
 use std::time::{Duration, Instant};
 use tower_lsp_server::ls_types::Uri;
 
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
 /// p10, p50 and p90 of `v`.
 fn spread(v: &mut [Duration]) -> [Duration; 3] {
-    v.sort();
-    [0.1, 0.5, 0.9].map(|p| v[((v.len() - 1) as f64 * p).round() as usize])
+    [0.1, 0.5, 0.9].map(|p| percentile(v, p))
 }
 
 fn main() {

@@ -11,6 +11,8 @@
 //! first). `BENCH_BYTES` sets the dump size (default 10 000 000).
 //! `cargo bench --bench lsp_latency`
 
+mod common;
+use common::{ms, percentile};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -144,15 +146,6 @@ impl Client {
 
 /// One-line edits timed: enough that their median holds still on a noisy machine.
 const EDITS: usize = 40;
-
-fn percentile(v: &mut [Duration], p: f64) -> Duration {
-    v.sort();
-    v[((v.len() - 1) as f64 * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
-}
 
 fn main() {
     // `cargo bench` passes --bench; ignore arguments.
