@@ -90,9 +90,9 @@ pub(super) fn rest_may_change(touched: &Changed, shingles: &[u64], own: &[Counts
         })
 }
 
-/// Coupled runs joined by the shingles they share (indices into `runs`, ascending),
-/// in groups of two runs or more that pass 2 left unsettled.
-fn clusters(runs: &[Run]) -> Vec<Vec<usize>> {
+/// Coupled runs joined by the shingles they share: the groups of two runs or more
+/// (indices into `runs`, ascending; the groups in order of their first run).
+pub(super) fn partition(runs: &[Run]) -> Vec<Vec<usize>> {
     let coupled: Vec<usize> = (0..runs.len())
         .filter(|&i| !runs[i].coupling.is_empty())
         .collect();
@@ -133,21 +133,7 @@ fn clusters(runs: &[Run]) -> Vec<Vec<usize>> {
         let r = root(&mut parent, i);
         groups.entry(r).or_default().push(i);
     }
-    // A cluster whose runs all read in pass 2 as in pass 1 is settled: each run's
-    // reading is its best against the others' final readings.
-    let unsettled = |g: &Vec<usize>| {
-        g.iter().any(|&i| {
-            let r = &runs[i];
-            r.first
-                .iter()
-                .zip(&r.second)
-                .any(|(a, b)| a.reading != b.reading)
-        })
-    };
-    let mut out: Vec<Vec<usize>> = groups
-        .into_values()
-        .filter(|g| g.len() > 1 && unsettled(g))
-        .collect();
+    let mut out: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
     for g in &mut out {
         g.sort_unstable();
     }
@@ -155,21 +141,50 @@ fn clusters(runs: &[Run]) -> Vec<Vec<usize>> {
     out
 }
 
-/// Decides every cluster of coupled runs jointly, replacing the members' pass-2
-/// decisions (kept in `joint`); runs in no cluster keep pass 2. With `unchanged` (per
-/// run: nothing its cluster's decisions depend on changed since they were made), a
-/// cluster made of the same runs as before, none of them changed, keeps its decisions.
-/// Each cluster decided gets a new number from `next`.
+/// Whether pass 2 read a run of the group otherwise than pass 1. A cluster whose runs
+/// all read in pass 2 as in pass 1 is settled: each run's reading is its best against
+/// the others' final readings.
+fn unsettled(runs: &[Run], group: &[usize]) -> bool {
+    group.iter().any(|&i| {
+        let r = &runs[i];
+        r.first
+            .iter()
+            .zip(&r.second)
+            .any(|(a, b)| a.reading != b.reading)
+    })
+}
+
+/// The groups of coupled runs, and what is known of them from the last decisions.
+pub(super) struct Groups<'a> {
+    /// From [`partition`].
+    pub(super) partition: &'a [Vec<usize>],
+    /// Per run: nothing its cluster's decisions depend on changed since they were made
+    /// (`None`: decide every cluster).
+    pub(super) unchanged: Option<&'a [bool]>,
+}
+
+/// Decides every cluster of coupled runs jointly (the groups that pass 2 left
+/// unsettled), replacing the members' pass-2 decisions (kept in `joint`); runs in no
+/// cluster keep pass 2. A cluster made of the same runs as before, none of them
+/// changed, keeps its decisions. Each cluster decided gets a new number from `next`.
 pub(super) fn decide_clusters(
     ctx: &Context,
     rows: &[RowInput],
     base: &Counts,
     runs_counts: &[Counts; 2],
     runs: &mut [Run],
-    unchanged: Option<&[bool]>,
+    groups: Groups,
     next: &mut u64,
 ) {
-    let groups = clusters(runs);
+    let Groups {
+        partition,
+        unchanged,
+    } = groups;
+    let groups: Vec<&[usize]> = partition
+        .iter()
+        .filter(|g| unsettled(runs, g))
+        .map(|g| &g[..])
+        .collect();
     // The same runs as a cluster decided before: all of them carry its number, and
     // they are as many as it had.
     let kept: Vec<bool> = groups
@@ -185,7 +200,7 @@ pub(super) fn decide_clusters(
         .collect();
     let mut in_kept = vec![false; runs.len()];
     for (g, _) in groups.iter().zip(&kept).filter(|(_, k)| **k) {
-        for &i in g {
+        for &i in g.iter() {
             in_kept[i] = true;
         }
     }
@@ -209,7 +224,7 @@ pub(super) fn decide_clusters(
             }
             // The rest of the dump: everything but the cluster's own readings.
             let mut own: [Counts; 2] = [Counts::default(), Counts::default()];
-            for &i in g {
+            for &i in g.iter() {
                 add_all(&mut own, &runs[i].contribution);
             }
             let ext = Ext {
@@ -223,12 +238,12 @@ pub(super) fn decide_clusters(
     for (g, d) in groups.iter().zip(decided) {
         let Some(d) = d else { continue };
         *next += 1;
-        for &i in g {
+        for &i in g.iter() {
             runs[i].cluster = Some((*next, g.len()));
         }
         let Some(d) = d else { continue };
         let mut d = d.into_iter();
-        for &i in g {
+        for &i in g.iter() {
             runs[i].joint = Some(d.by_ref().take(runs[i].rows.len()).collect());
         }
     }

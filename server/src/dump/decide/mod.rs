@@ -37,6 +37,7 @@ use super::split::RowShape;
 use crate::text::FastMap;
 
 mod counts;
+mod index;
 mod joint;
 mod run;
 mod state;

@@ -2,6 +2,7 @@
 //! edit re-decides only the runs the edit can change.
 
 use super::counts::{add_all, add_counts, apply, contribution, Changed, CountChange};
+use super::index::RunIndex;
 use super::run::{decide_run, distinct, Ext, RowData};
 use super::{joint, Context, Counts, Decision, RowInput, SHINGLE};
 use crate::dump::model::Reading;
@@ -10,6 +11,8 @@ use rayon::prelude::*;
 
 /// A run's decisions and what they put into the versions, kept between reads.
 pub(super) struct RunState {
+    /// The run's name in the [`RunIndex`].
+    id: u32,
     pub(super) rows: std::ops::Range<usize>,
     /// Pass 1: the run against the unchanged rows only.
     pub(super) first: Vec<Decision>,
@@ -17,7 +20,8 @@ pub(super) struct RunState {
     pub(super) contribution: [Counts; 2],
     /// Pass 2: the run against everything else as pass 1 read it.
     pub(super) second: Vec<Decision>,
-    /// Every shingle of the run's rows, sorted (computed when first needed).
+    /// Every shingle of the run's rows, sorted (computed when first needed; a run
+    /// is listed in the [`RunIndex`] once they are).
     pub(super) shingles: Option<Vec<u64>>,
     /// The shingles pass 1's reading shares with another run's reading and with no
     /// unchanged row (sorted; empty when the run is not coupled to another).
@@ -28,6 +32,10 @@ pub(super) struct RunState {
     /// The number of the cluster this run was last decided in, and how many runs it had.
     pub(super) cluster: Option<(u64, usize)>,
 }
+
+/// Up to this many runs are worked on one core: handing them to the thread pool
+/// costs more.
+const FEW: usize = 8;
 
 /// Runs are boxed: an update moves every run from the last read's list to the next,
 /// and a run's state is a few hundred bytes.
@@ -86,6 +94,10 @@ pub struct DecideState {
     right_is_later: bool,
     /// The number the last cluster decided got.
     clusters: u64,
+    /// Which runs hold which shingles.
+    index: RunIndex,
+    /// The coupled runs' groups ([`joint::partition`]), by run id.
+    partition: Vec<Vec<u32>>,
 }
 
 /// An unchanged row: doubled, and not read otherwise by a person's choice.
@@ -211,11 +223,15 @@ impl DecideState {
         }
         drop_anchor_words(rows);
         let rows: &[RowInput] = rows;
+        let mut index = RunIndex::default();
+        let ids: Vec<u32> = ranges.iter().map(|_| index.new_id()).collect();
         let mut runs: Vec<Run> = ranges
             .par_iter()
-            .map(|r| {
+            .zip(ids)
+            .map(|(r, id)| {
                 let (first, contribution) = first_pass(&ctx, &rows[r.clone()], &base);
                 Box::new(RunState {
+                    id,
                     rows: r.clone(),
                     first,
                     contribution,
@@ -239,16 +255,21 @@ impl DecideState {
             }
         });
         let mut clusters = 0;
+        let partition = joint::partition(&runs);
         joint::decide_clusters(
             &ctx,
             rows,
             &base,
             &runs_counts,
             &mut runs,
-            None,
+            joint::Groups {
+                partition: &partition,
+                unchanged: None,
+            },
             &mut clusters,
         );
         let out = decisions_of(rows.len(), &runs);
+        let partition = ids_of(&partition, |k| runs[k].id);
         let state = DecideState {
             paragraph_len,
             unchanged_lens,
@@ -258,6 +279,8 @@ impl DecideState {
             multi,
             right_is_later,
             clusters,
+            index,
+            partition,
         };
         (state, out)
     }
@@ -311,75 +334,106 @@ impl DecideState {
             .into_iter()
             .map(Some)
             .collect();
-        let mut matched: Vec<Option<Run>> = ranges
-            .iter()
-            .map(|r| {
-                // Only a run wholly before or wholly after the new rows can repeat one.
-                if r.start < map.new_end && r.end > map.prefix {
-                    return None;
-                }
-                let k = old_starts.binary_search(&map.old_of(r.start)?).ok()?;
-                match &old[k] {
-                    Some(o) if o.rows.len() == r.len() => old[k].take(),
-                    _ => None,
-                }
-            })
-            .collect();
-        matched.par_iter_mut().zip(&ranges).for_each(|(m, r)| {
-            if let Some(run) = m {
-                if run.shingles.is_none() {
-                    run.shingles = Some(run_shingles(&rows[r.clone()]));
-                }
+        let mut matched: Vec<Option<Run>> = Vec::with_capacity(ranges.len());
+        for r in &ranges {
+            // Only a run wholly before or wholly after the new rows can repeat one.
+            let repeats = (r.start >= map.new_end || r.end <= map.prefix)
+                .then(|| map.old_of(r.start))
+                .flatten()
+                .and_then(|start| old_starts.binary_search(&start).ok())
+                .filter(|&k| old[k].as_ref().is_some_and(|o| o.rows.len() == r.len()));
+            let mut run = repeats.and_then(|k| old[k].take());
+            if let Some(run) = run.as_mut().filter(|run| run.shingles.is_none()) {
+                let shingles = run_shingles(&rows[r.clone()]);
+                self.index.insert(run.id, &shingles);
+                run.shingles = Some(shingles);
             }
-        });
+            matched.push(run);
+        }
         // Runs that are gone take their contributions with them.
-        let gone = || old.iter().flatten();
-        let mut clusters_stale = redo_all || gone().any(|r| !r.coupling.is_empty());
-        for run in gone() {
+        let gone_coupled = old.iter().flatten().any(|r| !r.coupling.is_empty());
+        let mut clusters_stale = redo_all || gone_coupled;
+        // Each gone run's id and coupling. When as many runs are new, each new run
+        // takes over a gone run's id and, until recomputed, its coupling: the groups of
+        // coupled runs then stay as they were unless a coupling changes.
+        let mut gone: Vec<(u32, Vec<u64>)> = Vec::new();
+        for run in old.into_iter().flatten() {
             apply(
                 &mut self.runs_counts,
                 &run.contribution,
                 -1,
                 &mut runs_before,
             );
+            self.index
+                .remove(run.id, run.shingles.as_deref().unwrap_or(&[]));
+            gone.push((run.id, run.coupling));
         }
-        drop(old);
-        // Pass 1 again where a run is new or the unchanged rows' shingles it looks up changed.
-        let redo_first: Vec<bool> = ranges
-            .par_iter()
-            .zip(&matched)
-            .map(|(_, m)| match m {
+        let paired = gone.len() == matched.iter().filter(|m| m.is_none()).count();
+        if !paired {
+            for (id, coupling) in gone.iter_mut() {
+                self.index.free(*id);
+                *coupling = Vec::new();
+            }
+        }
+        let mut successor = gone.into_iter();
+        // Pass 1 again where a run is new or the unchanged rows' shingles it looks up
+        // changed: only runs listed under those shingles can have.
+        let near_base = self.index.candidates(base_changed.ranges.keys());
+        let redo_first: Vec<bool> = matched
+            .iter()
+            .map(|m| match m {
                 None => true,
                 Some(run) => {
-                    redo_all || base_changed.hits(run.shingles.as_deref().unwrap_or(&[]), None)
+                    redo_all
+                        || (near_base[run.id as usize]
+                            && base_changed.hits(run.shingles.as_deref().unwrap_or(&[]), None))
                 }
             })
             .collect();
         let base = &self.base;
-        let fresh: Vec<Option<(Vec<Decision>, [Counts; 2])>> = ranges
-            .par_iter()
-            .zip(&redo_first)
-            .map(|(r, redo)| redo.then(|| first_pass(&ctx, &rows[r.clone()], base)))
-            .collect();
+        let redo: Vec<usize> = (0..ranges.len()).filter(|&k| redo_first[k]).collect();
+        // A new run is shingled as well.
+        let first = |&k: &usize| {
+            let r = ranges[k].clone();
+            let (first, contribution) = first_pass(&ctx, &rows[r.clone()], base);
+            let shingles = matched[k].is_none().then(|| run_shingles(&rows[r]));
+            (k, first, contribution, shingles)
+        };
+        let fresh: Vec<_> = if redo.len() > FEW {
+            redo.par_iter().map(first).collect()
+        } else {
+            redo.iter().map(first).collect()
+        };
+        let mut fresh = fresh.into_iter().peekable();
         let mut runs: Vec<Run> = Vec::with_capacity(ranges.len());
-        for ((r, m), f) in ranges.iter().zip(matched.iter_mut()).zip(fresh) {
-            let run = match (m.take(), f) {
+        let mut ids: Vec<u32> = Vec::with_capacity(ranges.len());
+        for (k, (r, m)) in ranges.iter().zip(matched.iter_mut()).enumerate() {
+            let run = match (m.take(), fresh.next_if(|f| f.0 == k)) {
                 (Some(mut run), None) => {
                     run.rows = r.clone();
                     run
                 }
-                (mut prev, Some((first, contribution))) => {
-                    let shingles = prev.as_mut().and_then(|p| p.shingles.take());
-                    // Kept until recomputed below, to tell whether the run was coupled.
-                    let coupling = prev
-                        .as_mut()
-                        .map(|p| std::mem::take(&mut p.coupling))
-                        .unwrap_or_default();
+                (mut prev, Some((_, first, contribution, shingles))) => {
+                    // The coupling is kept until recomputed below, to tell whether the
+                    // run was coupled.
+                    let (id, shingles, coupling) = match prev.as_mut() {
+                        Some(p) => (p.id, p.shingles.take(), std::mem::take(&mut p.coupling)),
+                        None => {
+                            let (id, coupling) = match successor.next() {
+                                Some(taken) if paired => taken,
+                                _ => (self.index.new_id(), Vec::new()),
+                            };
+                            let shingles = shingles.expect("a new run is shingled");
+                            self.index.insert(id, &shingles);
+                            (id, Some(shingles), coupling)
+                        }
+                    };
                     if let Some(p) = prev {
                         apply(&mut self.runs_counts, &p.contribution, -1, &mut runs_before);
                     }
                     apply(&mut self.runs_counts, &contribution, 1, &mut runs_before);
                     Box::new(RunState {
+                        id,
                         rows: r.clone(),
                         first,
                         contribution,
@@ -392,6 +446,7 @@ impl DecideState {
                 }
                 (None, None) => unreachable!("a run with no previous state is always redone"),
             };
+            ids.push(run.id);
             runs.push(run);
         }
         // Pass 2 again where pass 1 changed, or what the rest of the dump holds changed.
@@ -427,41 +482,72 @@ impl DecideState {
         let was_multi = self.multi;
         // Per run: whether pass 2 decided it again, and whether the clusters of coupled
         // runs must be decided again (a run that is or was coupled changed, or so did
-        // what the rest of the dump holds of its shingles).
-        let decided: Vec<(bool, bool)> = runs
-            .par_iter_mut()
-            .zip(&redo_first)
-            .map(|(run, redo)| {
-                let shingles = run.shingles.as_deref().unwrap_or(&[]);
-                let was_coupled = !run.coupling.is_empty();
-                let redo = *redo || multi != was_multi;
-                let mut coupling_changed = false;
-                if redo || touched.touches(shingles) {
-                    let now = if multi {
-                        joint::coupling(&run.contribution, base, runs_counts)
-                    } else {
-                        Vec::new()
-                    };
-                    coupling_changed = now != run.coupling;
-                    run.coupling = now;
-                }
-                let stale = redo || all_changed.hits(shingles, Some(&run.contribution));
-                if stale {
-                    run.second = second_pass(&ctx, rows, base, runs_counts, run, multi);
-                }
-                let coupled = !run.coupling.is_empty();
-                let cluster_changed = (was_coupled || coupled)
-                    && (stale
-                        || coupling_changed
-                        || joint::rest_may_change(&touched, shingles, &run.contribution));
-                (stale, cluster_changed)
-            })
+        // what the rest of the dump holds of its shingles). Only a run redone, or listed
+        // under a shingle whose counts changed, can answer anything but no to either.
+        let near_change = self
+            .index
+            .candidates(all_changed.ranges.keys().chain(touched.ranges.keys()));
+        let every = multi != was_multi;
+        let todo: Vec<bool> = (0..runs.len())
+            .map(|k| every || redo_first[k] || near_change[ids[k] as usize])
             .collect();
+        let decide = |run: &mut Run, redo: bool| {
+            let shingles = run.shingles.as_deref().unwrap_or(&[]);
+            let was_coupled = !run.coupling.is_empty();
+            let redo = redo || every;
+            let mut coupling_changed = false;
+            if redo || touched.touches(shingles) {
+                let now = if multi {
+                    joint::coupling(&run.contribution, base, runs_counts)
+                } else {
+                    Vec::new()
+                };
+                coupling_changed = now != run.coupling;
+                run.coupling = now;
+            }
+            let stale = redo || all_changed.hits(shingles, Some(&run.contribution));
+            if stale {
+                run.second = second_pass(&ctx, rows, base, runs_counts, run, multi);
+            }
+            let coupled = !run.coupling.is_empty();
+            let cluster_changed = (was_coupled || coupled)
+                && (stale
+                    || coupling_changed
+                    || joint::rest_may_change(&touched, shingles, &run.contribution));
+            (stale, cluster_changed, coupling_changed)
+        };
+        let mut decided = vec![(false, false, false); runs.len()];
+        if todo.iter().filter(|t| **t).count() > FEW {
+            runs.par_iter_mut()
+                .zip(decided.par_iter_mut())
+                .enumerate()
+                .filter(|(k, _)| todo[*k])
+                .for_each(|(k, (run, d))| *d = decide(run, redo_first[k]));
+        } else {
+            for k in (0..runs.len()).filter(|&k| todo[k]) {
+                decided[k] = decide(&mut runs[k], redo_first[k]);
+            }
+        }
         clusters_stale |= decided.iter().any(|d| d.1);
         // The runs read otherwise than before: those decided again by either pass, and
         // those whose joint decisions changed.
         let mut again: Vec<bool> = decided.iter().map(|d| d.0).collect();
         if clusters_stale {
+            // The groups of coupled runs are as before unless a run's coupling changed
+            // or a coupled run is gone (a new run's coupling changed from none).
+            let partition = if (gone_coupled && !paired) || decided.iter().any(|d| d.2) {
+                joint::partition(&runs)
+            } else {
+                let mut at = vec![usize::MAX; ids.iter().max().map_or(0, |&m| m as usize + 1)];
+                for (k, &id) in ids.iter().enumerate() {
+                    at[id as usize] = k;
+                }
+                self.partition
+                    .iter()
+                    .map(|g| g.iter().map(|&id| at[id as usize]).collect())
+                    .collect()
+            };
+            self.partition = ids_of(&partition, |k| ids[k]);
             let before: Vec<Option<Vec<Decision>>> = runs.iter().map(|r| r.joint.clone()).collect();
             // Clusters of runs none of which changed keep their decisions, unless every
             // decision may change (the paragraph length did).
@@ -472,7 +558,10 @@ impl DecideState {
                 base,
                 runs_counts,
                 &mut runs,
-                (!redo_all).then_some(&unchanged[..]),
+                joint::Groups {
+                    partition: &partition,
+                    unchanged: (!redo_all).then_some(&unchanged[..]),
+                },
                 &mut self.clusters,
             );
             for ((a, run), b) in again.iter_mut().zip(&runs).zip(before) {
@@ -495,6 +584,10 @@ impl DecideState {
                 run.shingles = Some(run_shingles(&rows[run.rows.clone()]));
             }
         });
+        for run in &self.runs {
+            self.index
+                .insert(run.id, run.shingles.as_deref().unwrap_or(&[]));
+        }
     }
 
     /// The rows of run `k` and their decisions.
@@ -549,6 +642,14 @@ fn second_pass(
         return run.first.clone();
     }
     decide_run(ctx, rows, &data, ext)
+}
+
+/// The groups of run indices `partition` by the runs' ids.
+fn ids_of(partition: &[Vec<usize>], id: impl Fn(usize) -> u32) -> Vec<Vec<u32>> {
+    partition
+        .iter()
+        .map(|g| g.iter().map(|&k| id(k)).collect())
+        .collect()
 }
 
 /// Every row's decision: the runs' (in order), and unchanged between them.
