@@ -2,7 +2,9 @@
 //! the two versions built from them.
 
 use super::choices::Choices;
-use super::decide::{DecideState, Decision, RowInput, RowMap, FLAG_MARGIN};
+use super::decide::{
+    anchor_shingles, drop_anchor_words, DecideState, Decision, RowInput, RowMap, FLAG_MARGIN,
+};
 use super::header::{is_pagination, parse_time_row, Located};
 use super::lines::{Decoded, LineTable};
 use super::model::*;
@@ -94,18 +96,24 @@ pub fn read_diff_page_parts(
         .with_min_len(64)
         .map(|(_, s)| shape(&text[s.clone()]))
         .collect();
-    let (mut inputs, ignored) = inputs_of(&text, &body, shapes, choices);
+    let mut shapes = shapes;
+    let (forced, ignored) = forced_readings(&text, &body, &mut shapes, choices);
+    let base = anchor_shingles(&inputs_of(&text, &body, &shapes, &forced));
+    drop_anchor_words(&mut shapes, &forced);
+    let inputs = inputs_of(&text, &body, &shapes, &forced);
     let (decide_state, decisions) =
-        DecideState::new(&mut inputs, right_is_later(&found.header, time.as_ref()));
+        DecideState::new(&inputs, base, right_is_later(&found.header, time.as_ref()));
     let decide_state = keep.then(|| {
         let mut state = decide_state;
         state.prepare(&inputs);
         state
     });
     let mut rows = rows_of(&body, &inputs, decisions);
+    drop(inputs);
     let shapes: Vec<RowShape> = if keep {
-        inputs.into_iter().map(|i| i.shape).collect()
+        shapes
     } else {
+        drop(shapes);
         Vec::new()
     };
     let truncated = partial.is_some();
@@ -268,40 +276,29 @@ pub fn scan_body(
     (body, findings)
 }
 
-/// The decision inputs of the body rows, with the sidecar's choices applied, and a
-/// finding for every choice that does not fit its row.
-pub fn inputs_of<'a>(
-    text: &'a str,
+/// The readings a person chose for the body rows in the sidecar file (empty when there
+/// are none), with their shapes given the cuts the choices name, and a finding for
+/// every choice that does not fit its row.
+pub fn forced_readings(
+    text: &str,
     body: &[(usize, Span)],
-    shapes: Vec<RowShape>,
+    shapes: &mut [RowShape],
     choices: &Choices,
-) -> (Vec<RowInput<'a>>, Vec<Finding>) {
+) -> (Vec<Option<Reading>>, Vec<Finding>) {
     if choices.rows.is_empty() {
-        // No person's choices (always so when an edit is read again): on all cores.
-        let inputs = body
-            .par_iter()
-            .zip(shapes)
-            .with_min_len(1024)
-            .map(|((_, span), shape)| RowInput {
-                dump: text,
-                span: span.clone(),
-                shape,
-                forced: None,
-            })
-            .collect();
-        return (inputs, Vec::new());
+        return (Vec::new(), Vec::new());
     }
     let mut ignored = Vec::new();
-    let inputs = body
+    let forced = body
         .iter()
         .zip(shapes)
-        .map(|((line, span), mut shape)| {
+        .map(|((line, span), shape)| {
             let choice = choices.get(*line, &text[span.clone()]);
             if let Some(Reading::Changed { split }) = choice {
-                ensure_cut(&mut shape, &text[span.clone()], split);
+                ensure_cut(shape, &text[span.clone()], split);
             }
             if let Some(c) = choice {
-                if !valid_choice(&shape, c) {
+                if !valid_choice(shape, c) {
                     ignored.push(Finding {
                         severity: Severity::Warning,
                         code: "choice-ignored",
@@ -310,16 +307,31 @@ pub fn inputs_of<'a>(
                     });
                 }
             }
-            let forced = choice.filter(|r| valid_choice(&shape, *r));
-            RowInput {
-                dump: text,
-                span: span.clone(),
-                shape,
-                forced,
-            }
+            choice.filter(|r| valid_choice(shape, *r))
         })
         .collect();
-    (inputs, ignored)
+    (forced, ignored)
+}
+
+/// The decision inputs of the body rows: their shapes, and the readings `forced` (from
+/// [`forced_readings`]; empty for none). On all cores: an edit builds one per row.
+pub fn inputs_of<'a>(
+    text: &'a str,
+    body: &[(usize, Span)],
+    shapes: &'a [RowShape],
+    forced: &[Option<Reading>],
+) -> Vec<RowInput<'a>> {
+    body.par_iter()
+        .zip(shapes)
+        .enumerate()
+        .with_min_len(1024)
+        .map(|(i, ((_, span), shape))| RowInput {
+            dump: text,
+            span: span.clone(),
+            shape,
+            forced: forced.get(i).copied().flatten(),
+        })
+        .collect()
 }
 
 /// Rows from the body spans and their decisions.

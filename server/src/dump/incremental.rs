@@ -300,7 +300,7 @@ impl Reader {
         let removed_shapes: Vec<RowShape> = shapes.splice(ra..rb, window_shapes).collect();
         let removed: Vec<RowInput> = body[ra..rb]
             .iter()
-            .zip(removed_shapes)
+            .zip(&removed_shapes)
             .map(|((_, r), shape)| RowInput {
                 dump: old_text,
                 span: r.clone(),
@@ -308,9 +308,10 @@ impl Reader {
                 forced: None,
             })
             .collect();
-        let (mut inputs, _) = inputs_of(&text, &new_body, shapes, &Choices::default());
-        let redecided = decide.update(&mut inputs, &removed, map);
+        let inputs = inputs_of(&text, &new_body, &shapes, &[]);
+        let redecided = decide.update(&inputs, &removed, map);
         drop(removed);
+        drop(removed_shapes);
         // The window starts and ends at line starts: a CR is lone or not by what
         // follows it inside the window, or (at its very end) in the unchanged suffix.
         let lone_crs = old.lone_crs + lone_crs_in(&text.as_bytes()[from..to_new])
@@ -349,7 +350,7 @@ impl Reader {
             &inputs,
             redecided.into_iter().map(|k| decide.run_decisions(k)),
         );
-        let shapes: Vec<RowShape> = inputs.into_par_iter().map(|i| i.shape).collect();
+        drop(inputs);
         let mut findings = head_findings.clone();
         findings.extend(new_findings.iter().map(|(_, f)| f.clone()));
         let carried = Carried {

@@ -46,7 +46,7 @@ pub(super) fn apply(
 pub(super) fn contribution(rows: &[RowInput], ds: &[Decision]) -> [Counts; 2] {
     let mut c: [Counts; 2] = [Counts::default(), Counts::default()];
     for (row, d) in rows.iter().zip(ds) {
-        let data = RowData::new(&row.shape);
+        let data = RowData::new(row.shape);
         let choice = match d.reading {
             Reading::Changed { split } => Choice::Cut(
                 row.shape
@@ -58,7 +58,7 @@ pub(super) fn contribution(rows: &[RowInput], ds: &[Decision]) -> [Counts; 2] {
             Reading::Removed => Choice::Removed,
             _ => Choice::Added,
         };
-        let h = halves(&row.shape, &data, choice);
+        let h = halves(row.shape, &data, choice);
         for side in 0..2 {
             for s in &h[side] {
                 *c[side].entry(*s).or_default() += 1;

@@ -42,7 +42,7 @@ mod joint;
 mod run;
 mod state;
 
-pub use state::{DecideState, RowMap};
+pub use state::{anchor_shingles, drop_anchor_words, DecideState, RowMap};
 
 const SHINGLE: usize = 5;
 /// Rows longer than this (in words) get no shingles: no duplicate evidence, no cost.
@@ -80,7 +80,7 @@ pub struct RowInput<'a> {
     /// an edit builds an input for every row of a large dump.
     pub dump: &'a str,
     pub span: super::model::Span,
-    pub shape: RowShape,
+    pub shape: &'a RowShape,
     /// A reading a person chose in the sidecar file.
     pub forced: Option<Reading>,
 }

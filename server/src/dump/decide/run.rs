@@ -59,7 +59,7 @@ pub(super) struct RowData {
 impl RowData {
     /// Each row's data.
     pub(super) fn of(rows: &[RowInput]) -> Vec<RowData> {
-        rows.iter().map(|r| RowData::new(&r.shape)).collect()
+        rows.iter().map(|r| RowData::new(r.shape)).collect()
     }
 
     pub(super) fn new(shape: &RowShape) -> RowData {
@@ -382,7 +382,7 @@ pub(super) fn structure_score(
     let mut added = false;
     for (row, c) in rows.iter().zip(choices) {
         match *c {
-            Choice::Cut(i) => s += changed_score(ctx, &row.shape, &row.shape.cuts[i]),
+            Choice::Cut(i) => s += changed_score(ctx, row.shape, &row.shape.cuts[i]),
             Choice::Added => {
                 one_sided += 1;
                 added = true;
@@ -481,8 +481,8 @@ pub(super) fn enumerate(ctx: &Context, rows: &[RowInput], pre: &Precomputed) -> 
                     let best = (0..row.shape.cuts.len())
                         .filter(|&j| allowed(row, Choice::Cut(j)))
                         .max_by(|&a, &b| {
-                            changed_score(ctx, &row.shape, &row.shape.cuts[a])
-                                .total_cmp(&changed_score(ctx, &row.shape, &row.shape.cuts[b]))
+                            changed_score(ctx, row.shape, &row.shape.cuts[a])
+                                .total_cmp(&changed_score(ctx, row.shape, &row.shape.cuts[b]))
                         });
                     match best {
                         Some(j) => Choice::Cut(j),
@@ -561,7 +561,7 @@ pub(super) fn decisions(rows: &[RowInput], all: &[Scored]) -> Vec<Decision> {
                 .iter()
                 .filter(|s| s.choices[i] != chosen)
                 .max_by(|a, b| a.score.total_cmp(&b.score));
-            let reading = to_reading(&rows[i].shape, chosen);
+            let reading = to_reading(rows[i].shape, chosen);
             if rows[i].forced.is_some() {
                 return Decision {
                     reading,
@@ -578,10 +578,10 @@ pub(super) fn decisions(rows: &[RowInput], all: &[Scored]) -> Vec<Decision> {
                 Some(r) => {
                     let margin = best.score - r.score;
                     let confidence = 1.0 / (1.0 + (-margin).exp());
-                    let alternative = to_reading(&rows[i].shape, r.choices[i]);
+                    let alternative = to_reading(rows[i].shape, r.choices[i]);
                     let ambiguity = (margin < FLAG_MARGIN).then(|| Ambiguity {
                         alternative,
-                        reason: reason(rows[i].text(), &rows[i].shape, reading, alternative).into(),
+                        reason: reason(rows[i].text(), rows[i].shape, reading, alternative).into(),
                     });
                     Decision {
                         reading,

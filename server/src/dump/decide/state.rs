@@ -6,6 +6,7 @@ use super::index::RunIndex;
 use super::run::{decide_run, distinct, Ext, RowData};
 use super::{joint, Context, Counts, Decision, RowInput, SHINGLE};
 use crate::dump::model::Reading;
+use crate::dump::split::RowShape;
 use crate::text::mix;
 use rayon::prelude::*;
 
@@ -45,7 +46,7 @@ pub(super) type Run = Box<RunState>;
 fn run_shingles(rows: &[RowInput]) -> Vec<u64> {
     distinct(
         rows.iter()
-            .flat_map(|r| RowData::new(&r.shape).shingles)
+            .flat_map(|r| RowData::new(r.shape).shingles)
             .collect(),
     )
 }
@@ -102,19 +103,47 @@ pub struct DecideState {
 
 /// An unchanged row: doubled, and not read otherwise by a person's choice.
 fn is_anchor(r: &RowInput) -> bool {
-    match r.forced {
-        Some(Reading::Unchanged) | None => r.shape.doubled,
+    anchor(r.shape, r.forced)
+}
+
+fn anchor(shape: &RowShape, forced: Option<Reading>) -> bool {
+    match forced {
+        Some(Reading::Unchanged) | None => shape.doubled,
         Some(_) => false,
     }
 }
 
-/// Once its shingles are counted, an unchanged row's word keys are needed no more
-/// (they are most of the reader's memory): drop them.
-fn drop_anchor_words(rows: &mut [RowInput]) {
-    rows.par_iter_mut()
+/// The shingles the unchanged rows put into each version (the same for both), counted
+/// before [`drop_anchor_words`].
+pub fn anchor_shingles(rows: &[RowInput]) -> Counts {
+    // Shingled on both cores, counted on one, a slice of rows at a time: all the
+    // shingles at once, with the table reserved for them, raised the reader's peak
+    // memory from 3.5x to 5.1x the dump.
+    let mut base = Counts::default();
+    for chunk in rows.chunks(4096) {
+        let per_row: Vec<Vec<u64>> = chunk
+            .par_iter()
+            .with_min_len(64)
+            .filter(|r| r.shape.doubled)
+            .map(unchanged_shingles)
+            .collect();
+        for h in per_row.into_iter().flatten() {
+            *base.entry(h).or_default() += 1;
+        }
+    }
+    base
+}
+
+/// Once their shingles are counted, the unchanged rows' word keys are needed no more
+/// (they are most of the reader's memory): drops them. `forced` are the rows' readings
+/// chosen in the sidecar file (empty for none).
+pub fn drop_anchor_words(shapes: &mut [RowShape], forced: &[Option<Reading>]) {
+    shapes
+        .par_iter_mut()
+        .enumerate()
         .with_min_len(256)
-        .filter(|r| is_anchor(r))
-        .for_each(|r| r.shape.words = Vec::new());
+        .filter(|(i, s)| anchor(s, forced.get(*i).copied().flatten()))
+        .for_each(|(_, s)| s.words = Vec::new());
 }
 
 /// Runs of rows between anchors (unchanged rows).
@@ -185,7 +214,7 @@ fn unchanged_shingles(r: &RowInput) -> Vec<u64> {
         reshaped = crate::dump::split::shape(r.text());
         &reshaped
     } else {
-        &r.shape
+        r.shape
     };
     // The shingles of the first half of its words (`RowData::range(0, n / 2)`),
     // without hashing the second half.
@@ -197,8 +226,12 @@ fn unchanged_shingles(r: &RowInput) -> Vec<u64> {
 }
 
 impl DecideState {
-    /// Decides every row from scratch.
-    pub fn new(rows: &mut [RowInput], right_is_later: bool) -> (DecideState, Vec<Decision>) {
+    /// Decides every row from scratch; `base` is [`anchor_shingles`] of `rows`.
+    pub fn new(
+        rows: &[RowInput],
+        base: Counts,
+        right_is_later: bool,
+    ) -> (DecideState, Vec<Decision>) {
         let ranges = runs_of(rows);
         let unchanged_lens = unchanged_lens(rows);
         let paragraph_len = paragraph_len(&unchanged_lens, rows);
@@ -206,23 +239,6 @@ impl DecideState {
             paragraph_len,
             right_is_later,
         };
-        // Shingled on both cores, counted on one, a slice of rows at a time: all the
-        // shingles at once, with the table reserved for them, raised the reader's peak
-        // memory from 3.5x to 5.1x the dump.
-        let mut base = Counts::default();
-        for chunk in rows.chunks(4096) {
-            let per_row: Vec<Vec<u64>> = chunk
-                .par_iter()
-                .with_min_len(64)
-                .filter(|r| r.shape.doubled)
-                .map(unchanged_shingles)
-                .collect();
-            for h in per_row.into_iter().flatten() {
-                *base.entry(h).or_default() += 1;
-            }
-        }
-        drop_anchor_words(rows);
-        let rows: &[RowInput] = rows;
         let mut index = RunIndex::default();
         let ids: Vec<u32> = ranges.iter().map(|_| index.new_id()).collect();
         let mut runs: Vec<Run> = ranges
@@ -291,12 +307,7 @@ impl DecideState {
     /// [`DecideState::run_decisions`]): every other row outside the map's window reads
     /// as it did, and every row inside it that is in no run is unchanged. The decisions
     /// are exactly what [`DecideState::new`] gives for `rows`.
-    pub fn update(
-        &mut self,
-        rows: &mut [RowInput],
-        removed: &[RowInput],
-        map: RowMap,
-    ) -> Vec<usize> {
+    pub fn update(&mut self, rows: &[RowInput], removed: &[RowInput], map: RowMap) -> Vec<usize> {
         let ranges = runs_of(rows);
         update_lens(
             &mut self.unchanged_lens,
@@ -321,8 +332,7 @@ impl DecideState {
                 }
             }
         }
-        drop_anchor_words(&mut rows[map.prefix..map.new_end]);
-        let rows: &[RowInput] = rows;
+        // (The new unchanged rows keep their word keys: a few rows' worth.)
         let base_changed = Changed::new(base_before.iter().map(|(h, old)| {
             let new = self.base.get(h).copied().unwrap_or(0);
             (*h, [(*old, new), (*old, new)])
