@@ -121,6 +121,8 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize
     let mut text = text.to_owned();
     let (mut incremental, mut whole) = (0, 0);
     let mut held = None;
+    // Each row's reading in the reader's last read.
+    let mut readings: Vec<Option<Reading>> = Vec::new();
     for step in 0..=edits {
         // What the editor would report as untouched: the true common prefix and
         // suffix, or less of them (an edit may rewrite text with the same text).
@@ -180,12 +182,14 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize
                     );
                 }
                 match reuse {
-                    Reuse::Rows(map) => {
+                    Reuse::Rows { map, reread } => {
                         incremental += 1;
                         check_map(&dump, map);
+                        check_reread(&dump, map, &reread, &readings);
                     }
                     Reuse::None => whole += 1,
                 }
+                readings = dump.rows.iter().map(|r| r.reading).collect();
             }
             (Err(a), Err(b)) => assert_eq!(a.message, b.message),
             (Err(_), Ok(_)) => panic!("{name} edit {step}: read incrementally, fresh read fails"),
@@ -201,6 +205,23 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize
 /// Rows the map says are kept lie outside the window.
 fn check_map(dump: &Dump, map: palimpsest::dump::RowMap) {
     assert!(map.prefix <= map.new_end && map.new_end <= dump.rows.len());
+}
+
+/// The rows said to read otherwise are exactly the rows outside the window whose
+/// reading differs from the previous read's (`before`).
+fn check_reread(
+    dump: &Dump,
+    map: palimpsest::dump::RowMap,
+    reread: &[usize],
+    before: &[Option<Reading>],
+) {
+    let otherwise: Vec<usize> = (0..dump.rows.len())
+        .filter(|&i| {
+            map.old_of(i)
+                .is_some_and(|j| before[j] != dump.rows[i].reading)
+        })
+        .collect();
+    assert_eq!(reread, otherwise);
 }
 
 fn first_difference(a: &Dump, b: &Dump) -> String {
@@ -269,7 +290,7 @@ fn identical_text_and_edits_at_the_ends() {
     assert_eq!(first, again);
     // Only the last row is read again (whether a blank line is the last one matters).
     assert!(
-        matches!(reuse, Reuse::Rows(m) if m.prefix + 1 >= m.new_end && m.new_end + 1 >= again.rows.len())
+        matches!(reuse, Reuse::Rows { map: m, .. } if m.prefix + 1 >= m.new_end && m.new_end + 1 >= again.rows.len())
     );
     // A line appended at the end, then removed again.
     let longer = format!("{text}A new closing paragraph was added.\n");
@@ -310,7 +331,7 @@ fn each_row_edited_alone() {
         reads += 1;
         match read {
             Ok((got, reuse)) => {
-                incremental += matches!(reuse, Reuse::Rows(_)) as usize;
+                incremental += matches!(reuse, Reuse::Rows { .. }) as usize;
                 let got: std::sync::Arc<Dump> = got;
                 assert!(
                     *got == *fresh,
@@ -393,7 +414,7 @@ changes available.\n\nVersion 0 Version 1\nA Title A Title\n(about 1 hour later)
     assert_eq!(*d, read_plain(before.as_bytes()).unwrap());
     assert_eq!(ab(&d), [added, removed]);
     let (d, reuse) = reader.read(after.clone(), &Choices::default()).unwrap();
-    assert!(matches!(reuse, Reuse::Rows(_)));
+    assert!(matches!(reuse, Reuse::Rows { .. }));
     let fresh = read_plain(after.as_bytes()).unwrap();
     assert_eq!(ab(&fresh), [removed, added]);
     assert!(*d == fresh, "{}", first_difference(&d, &fresh));

@@ -65,13 +65,13 @@ impl Kept {
 }
 
 /// How the rows of a read relate to the previous read's rows.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Reuse {
     /// Read whole: no row is known to be the same.
     None,
-    /// Rows outside the map's window have the same text as before (their decisions
-    /// may still differ).
-    Rows(RowMap),
+    /// Rows outside the map's window have the same text as before, and read as before
+    /// except the rows `reread` (ascending).
+    Rows { map: RowMap, reread: Vec<usize> },
 }
 
 impl Reader {
@@ -151,7 +151,7 @@ impl Reader {
         if let Some(prev) = self.previous.take() {
             if incremental_ok(&prev, &text, choices) {
                 match self.update(prev, text, kept) {
-                    Ok((dump, map)) => return Ok((dump, Reuse::Rows(map))),
+                    Ok((dump, map, reread)) => return Ok((dump, Reuse::Rows { map, reread })),
                     Err(text) => return self.read_whole(text, choices).map(|d| (d, Reuse::None)),
                 }
             }
@@ -190,7 +190,7 @@ impl Reader {
         prev: Previous,
         text: String,
         kept: Option<Kept>,
-    ) -> Result<(Arc<Dump>, RowMap), String> {
+    ) -> Result<(Arc<Dump>, RowMap, Vec<usize>), String> {
         let Previous {
             dump: mut old,
             spans,
@@ -391,7 +391,7 @@ impl Reader {
                 paragraph_of,
             },
         });
-        Ok((dump, map))
+        Ok((dump, map, reread))
     }
 }
 

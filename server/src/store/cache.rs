@@ -102,22 +102,27 @@ impl DiffCache {
     }
 
     fn analyze_dump(&mut self, dump: Arc<Dump>, reuse: Reuse) -> Analysis {
-        let map = match reuse {
-            Reuse::Rows(map) if !self.rows.is_empty() => Some(map),
-            _ => None,
+        // (The rows of the last analysis are those of the reader's last read.)
+        let (map, reread) = match reuse {
+            Reuse::Rows { map, reread }
+                if !self.rows.is_empty()
+                    && self.rows.len() + map.new_end == map.old_end + dump.rows.len() =>
+            {
+                (Some(map), reread)
+            }
+            _ => (None, Vec::new()),
         };
         self.last_map = map;
-        // Rows read the same way as before keep their passage, with no hashing.
+        // Rows read the same way as before keep their passage, with no hashing: the
+        // rows outside the edited window but those the reader says it read otherwise.
         let previous = std::mem::take(&mut self.rows);
-        let reused: Vec<Option<usize>> = dump
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let j = map?.old_of(i)?;
-                (previous.get(j)?.0 == r.reading && r.reading.is_some()).then_some(j)
-            })
-            .collect();
+        let mut reused: Vec<Option<usize>> = match map {
+            Some(map) => (0..dump.rows.len()).map(|i| map.old_of(i)).collect(),
+            None => vec![None; dump.rows.len()],
+        };
+        for i in reread {
+            reused[i] = None;
+        }
         // The moves are found on one core while the passages are put together on the other.
         let index = self.moves.take();
         let ((index, moves), passages) = rayon::join(
