@@ -380,9 +380,8 @@ impl DecideState {
         }
         let paired = gone.len() == matched.iter().filter(|m| m.is_none()).count();
         if !paired {
-            for (id, coupling) in gone.iter_mut() {
-                self.index.free(*id);
-                *coupling = Vec::new();
+            for (id, _) in gone.drain(..) {
+                self.index.free(id);
             }
         }
         let mut successor = gone.into_iter();
@@ -429,10 +428,9 @@ impl DecideState {
                     let (id, shingles, coupling) = match prev.as_mut() {
                         Some(p) => (p.id, p.shingles.take(), std::mem::take(&mut p.coupling)),
                         None => {
-                            let (id, coupling) = match successor.next() {
-                                Some(taken) if paired => taken,
-                                _ => (self.index.new_id(), Vec::new()),
-                            };
+                            let (id, coupling) = successor
+                                .next()
+                                .unwrap_or_else(|| (self.index.new_id(), Vec::new()));
                             let shingles = shingles.expect("a new run is shingled");
                             self.index.insert(id, &shingles);
                             (id, Some(shingles), coupling)
@@ -544,19 +542,13 @@ impl DecideState {
         let mut again: Vec<bool> = decided.iter().map(|d| d.0).collect();
         if clusters_stale {
             // The groups of coupled runs are as before unless a run's coupling changed
-            // or a coupled run is gone (a new run's coupling changed from none).
-            let partition = if (gone_coupled && !paired) || decided.iter().any(|d| d.2) {
-                joint::partition(&runs)
-            } else {
-                let mut at = vec![usize::MAX; ids.iter().max().map_or(0, |&m| m as usize + 1)];
-                for (k, &id) in ids.iter().enumerate() {
-                    at[id as usize] = k;
-                }
-                self.partition
-                    .iter()
-                    .map(|g| g.iter().map(|&id| at[id as usize]).collect())
-                    .collect()
-            };
+            // (a new run's from that of the gone run it took over, or from none) or a
+            // coupled run is gone with no new run in its place.
+            let same = (!gone_coupled || paired) && !decided.iter().any(|d| d.2);
+            let partition = same
+                .then(|| positions(&self.partition, &ids))
+                .flatten()
+                .unwrap_or_else(|| joint::partition(&runs));
             self.partition = ids_of(&partition, |k| ids[k]);
             let before: Vec<Option<Vec<Decision>>> = runs.iter().map(|r| r.joint.clone()).collect();
             // Clusters of runs none of which changed keep their decisions, unless every
@@ -652,6 +644,19 @@ fn second_pass(
         return run.first.clone();
     }
     decide_run(ctx, rows, &data, ext)
+}
+
+/// The groups of run ids `partition` by the runs' indices, given each run's id
+/// (`None` if one of them is no run's).
+fn positions(partition: &[Vec<u32>], ids: &[u32]) -> Option<Vec<Vec<usize>>> {
+    let mut at = vec![None; ids.iter().max().map_or(0, |&m| m as usize + 1)];
+    for (k, &id) in ids.iter().enumerate() {
+        at[id as usize] = Some(k);
+    }
+    partition
+        .iter()
+        .map(|g| g.iter().map(|&id| *at.get(id as usize)?).collect())
+        .collect()
 }
 
 /// The groups of run indices `partition` by the runs' ids.
