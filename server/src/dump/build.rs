@@ -91,12 +91,11 @@ pub fn read_diff_page_parts(
             }
         }
     }
-    let shapes: Vec<RowShape> = body
+    let mut shapes: Vec<RowShape> = body
         .par_iter()
         .with_min_len(64)
         .map(|(_, s)| shape(&text[s.clone()]))
         .collect();
-    let mut shapes = shapes;
     let (forced, ignored) = forced_readings(&text, &body, &mut shapes, choices);
     let base = anchor_shingles(&inputs_of(&text, &body, &shapes, &forced));
     drop_anchor_words(&mut shapes, &forced);
