@@ -30,6 +30,8 @@ pub struct Parts {
     pub body: Vec<(usize, Span)>,
     /// Findings about single body lines, with their line index.
     pub line_findings: Vec<(usize, Finding)>,
+    /// Each body row's shape (a whole read drops the unchanged rows' word keys; an edit
+    /// keeps those of the few it shapes again).
     pub shapes: Vec<RowShape>,
     pub decide: DecideState,
     /// Per side and row: the index of the row's paragraph in that version
