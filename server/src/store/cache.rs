@@ -22,8 +22,13 @@ pub struct DiffCache {
     reader: Reader,
     moves: Option<MoveIndex>,
     map: HashMap<(u64, u64), Entry>,
-    /// Per row of the last analysis: its reading and, unless unchanged, its passage.
+    /// Per row of the last analysis: its reading and, unless unchanged, its passage's
+    /// entry and key (the keys say which diffs the map keeps).
     rows: Vec<RowEntry>,
+    /// The last analysis's passages, edited in place by the next one after an edit
+    /// (rebuilding them walks every row: 0.3–0.4 ms on a 10 MB dump). `None` after a
+    /// text that is not a dump.
+    last: Option<Vec<Passage>>,
     /// Word diffs computed (cache misses) by the last analysis.
     pub last_misses: usize,
     pub last_hits: usize,
@@ -94,6 +99,7 @@ impl DiffCache {
             Ok(r) => r,
             Err(e) => {
                 self.rows.clear();
+                self.last = None;
                 self.last_map = None;
                 return Err(e);
             }
@@ -191,37 +197,86 @@ impl DiffCache {
         for (k, e) in computed {
             self.map.insert(k, e);
         }
-        let mut rows = Vec::with_capacity(dump.rows.len());
-        let mut passages = Vec::with_capacity(previous.len().max(16));
         let mut fresh = fresh.into_iter().zip(keys).peekable();
-        for (i, &reuse) in reused.iter().enumerate() {
-            let (reading, entry) = match reuse {
-                // Read as before: the same reading, and its entry (none for an unchanged
-                // row) taken, not cloned: each previous row maps to at most one new row.
-                Some(j) => (previous[j].0, previous[j].1.take()),
-                None => {
-                    let entry = fresh.next_if(|(f, _)| *f == i).map(|(_, k)| {
-                        let e = self.map.get(&k).cloned();
-                        (k, e.expect("every passage was computed above"))
-                    });
-                    (dump.rows[i].reading, entry)
+        // A row's entry afresh; called in row order.
+        let mut entry_of = |i: usize| -> RowEntry {
+            let entry = fresh.next_if(|(f, _)| *f == i).map(|(_, k)| {
+                let e = self.map.get(&k).cloned();
+                (k, e.expect("every passage was computed above"))
+            });
+            (dump.rows[i].reading, entry)
+        };
+        let passage = |i: usize, (_, e): &((u64, u64), Entry)| Passage {
+            row: i,
+            class: e.0,
+            diff: e.1.clone(),
+        };
+        let (rows, passages) = match (map, self.last.take()) {
+            // After an edit: the last analysis's rows and passages are edited in place,
+            // where the window's rows and the rows read otherwise are.
+            (Some(map), Some(mut passages)) => {
+                let again: Vec<(usize, RowEntry)> = (0..reused.len())
+                    .filter(|&i| reused[i].is_none())
+                    .map(|i| (i, entry_of(i)))
+                    .collect();
+                let window = map.prefix..map.new_end;
+                let (inside, outside): (Vec<_>, Vec<_>) =
+                    again.into_iter().partition(|(i, _)| window.contains(i));
+                let made: Vec<Passage> = inside
+                    .iter()
+                    .filter_map(|(i, (_, e))| e.as_ref().map(|e| passage(*i, e)))
+                    .collect();
+                let mut rows = previous;
+                rows.splice(map.prefix..map.old_end, inside.into_iter().map(|(_, r)| r));
+                let a = passages.partition_point(|p| p.row < map.prefix);
+                let b = passages.partition_point(|p| p.row < map.old_end);
+                let after = a + made.len();
+                passages.splice(a..b, made);
+                if map.new_end != map.old_end {
+                    for p in &mut passages[after..] {
+                        p.row = p.row + map.new_end - map.old_end;
+                    }
                 }
-            };
-            if let Some((_, e)) = &entry {
-                passages.push(Passage {
-                    row: i,
-                    class: e.0,
-                    diff: e.1.clone(),
-                });
+                for (i, r) in outside {
+                    let at = passages.binary_search_by_key(&i, |p| p.row);
+                    match (at, r.1.as_ref()) {
+                        (Ok(k), Some(e)) => passages[k] = passage(i, e),
+                        (Ok(k), None) => {
+                            passages.remove(k);
+                        }
+                        (Err(k), Some(e)) => passages.insert(k, passage(i, e)),
+                        (Err(_), None) => {}
+                    }
+                    rows[i] = r;
+                }
+                (rows, passages)
             }
-            rows.push((reading, entry));
-        }
+            _ => {
+                let mut rows = Vec::with_capacity(dump.rows.len());
+                let mut passages = Vec::with_capacity(previous.len().max(16));
+                for (i, &reuse) in reused.iter().enumerate() {
+                    let (reading, entry) = match reuse {
+                        // Read as before: the same reading, and its entry (none for an
+                        // unchanged row) taken, not cloned: each previous row maps to at
+                        // most one new row.
+                        Some(j) => (previous[j].0, previous[j].1.take()),
+                        None => entry_of(i),
+                    };
+                    if let Some(e) = &entry {
+                        passages.push(passage(i, e));
+                    }
+                    rows.push((reading, entry));
+                }
+                (rows, passages)
+            }
+        };
         self.last_hits = passages.len() - self.last_misses;
         // Keep only the diffs this text uses once the map holds many others.
         if map.is_none() || self.map.len() > 2 * passages.len() + 1024 {
             self.map = rows.iter().filter_map(|(_, e)| e.clone()).collect();
         }
         self.rows = rows;
+        self.last = Some(passages.clone());
         passages
     }
 }
