@@ -3,7 +3,7 @@
 
 use crate::analysis::{Analysis, Passage};
 use crate::diff::{classify, word_diff, MoveIndex, PassageClass, WordDiff};
-use crate::dump::{Choices, Dump, Kept, NotADump, Reader, Reading, Reuse, RowKind, RowMap};
+use crate::dump::{Choices, Dump, Kept, NotADump, Reader, Reuse, RowKind, RowMap};
 use rayon::prelude::*;
 use ropey::Rope;
 use std::collections::HashMap;
@@ -11,19 +11,18 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 type Entry = Arc<(PassageClass, Option<Arc<WordDiff>>)>;
-/// A row's reading and, unless unchanged, its passage with its cache key.
-type RowEntry = (Option<Reading>, Option<((u64, u64), Entry)>);
+/// A row's passage with its cache key (none for an unchanged row).
+type RowEntry = Option<((u64, u64), Entry)>;
 
 /// What the previous analysis left for the next one: the incremental reader, each
-/// row's reading and passage, and word diffs keyed by a 128-bit hash of
-/// (kind, old half, new half).
+/// row's passage, and word diffs keyed by a 128-bit hash of (kind, old half, new half).
 #[derive(Default)]
 pub struct DiffCache {
     reader: Reader,
     moves: Option<MoveIndex>,
     map: HashMap<(u64, u64), Entry>,
-    /// Per row of the last analysis: its reading and, unless unchanged, its passage's
-    /// entry and key (the keys say which diffs the map keeps).
+    /// Per row of the last analysis: its passage's entry and key (the keys say which
+    /// diffs the map keeps).
     rows: Vec<RowEntry>,
     /// The last analysis's passages, edited in place by the next one after an edit
     /// (rebuilding them walks every row: 0.3–0.4 ms on a 10 MB dump). `None` after a
@@ -44,6 +43,14 @@ fn key(kind: RowKind, old: &str, new: &str) -> (u64, u64) {
     let mut b = DefaultHasher::new();
     (new, old.len(), old, 0x9e37_79b9u32).hash(&mut b);
     (a.finish(), b.finish())
+}
+
+/// What the last analysis leaves for the next after an edit: how the rows relate, and
+/// its passages and row entries, to edit in place.
+struct Last {
+    map: RowMap,
+    passages: Vec<Passage>,
+    rows: Vec<RowEntry>,
 }
 
 fn compute(kind: RowKind, old: Option<&str>, new: Option<&str>) -> Entry {
@@ -109,19 +116,26 @@ impl DiffCache {
 
     fn analyze_dump(&mut self, dump: Arc<Dump>, reuse: Reuse) -> Analysis {
         // (The rows of the last analysis are those of the reader's last read.)
-        let (map, reread) = match reuse {
-            Reuse::Rows { map, reread }
-                if !self.rows.is_empty()
-                    && self.rows.len() + map.new_end == map.old_end + dump.rows.len() =>
+        let rows = std::mem::take(&mut self.rows);
+        let (last, reread) = match (reuse, self.last.take()) {
+            (Reuse::Rows { map, reread }, Some(passages))
+                if rows.len() + map.new_end == map.old_end + dump.rows.len() =>
             {
-                (Some(map), reread)
+                (
+                    Some(Last {
+                        map,
+                        passages,
+                        rows,
+                    }),
+                    reread,
+                )
             }
             _ => (None, Vec::new()),
         };
+        let map = last.as_ref().map(|l| l.map);
         self.last_map = map;
         // Rows read the same way as before keep their passage, with no hashing: the
         // rows outside the edited window but those the reader says it read otherwise.
-        let previous = std::mem::take(&mut self.rows);
         let mut reused: Vec<Option<usize>> = match map {
             Some(map) => (0..dump.rows.len()).map(|i| map.old_of(i)).collect(),
             None => vec![None; dump.rows.len()],
@@ -139,7 +153,7 @@ impl DiffCache {
                 }
                 _ => MoveIndex::build(&dump),
             },
-            || self.passages(&dump, map, previous, &reused),
+            || self.passages(&dump, last, &reused),
         );
         self.moves = Some(index);
         Analysis {
@@ -149,14 +163,13 @@ impl DiffCache {
         }
     }
 
-    /// Each row's passage: taken over from the previous analysis for the rows it read
-    /// the same way (`reused`), from the cache or computed for the others. Keeps each
-    /// row's entry for the next analysis.
+    /// Each row's passage: taken over from the last analysis (`last`, after an edit)
+    /// for the rows it read the same way (`reused`), from the cache or computed for the
+    /// others. Keeps each row's entry for the next analysis.
     fn passages(
         &mut self,
         dump: &Dump,
-        map: Option<RowMap>,
-        mut previous: Vec<RowEntry>,
+        last: Option<Last>,
         reused: &[Option<usize>],
     ) -> Vec<Passage> {
         // Rows read as before carry their entry over; only the others (every row on a
@@ -204,17 +217,22 @@ impl DiffCache {
                 let e = self.map.get(&k).cloned();
                 (k, e.expect("every passage was computed above"))
             });
-            (dump.rows[i].reading, entry)
+            entry
         };
         let passage = |i: usize, (_, e): &((u64, u64), Entry)| Passage {
             row: i,
             class: e.0,
             diff: e.1.clone(),
         };
-        let (rows, passages) = match (map, self.last.take()) {
+        let edited = last.is_some();
+        let (rows, passages) = match last {
             // After an edit: the last analysis's rows and passages are edited in place,
             // where the window's rows and the rows read otherwise are.
-            (Some(map), Some(mut passages)) => {
+            Some(Last {
+                map,
+                mut passages,
+                mut rows,
+            }) => {
                 let again: Vec<(usize, RowEntry)> = (0..reused.len())
                     .filter(|&i| reused[i].is_none())
                     .map(|i| (i, entry_of(i)))
@@ -224,9 +242,8 @@ impl DiffCache {
                     again.into_iter().partition(|(i, _)| window.contains(i));
                 let made: Vec<Passage> = inside
                     .iter()
-                    .filter_map(|(i, (_, e))| e.as_ref().map(|e| passage(*i, e)))
+                    .filter_map(|(i, e)| e.as_ref().map(|e| passage(*i, e)))
                     .collect();
-                let mut rows = previous;
                 rows.splice(map.prefix..map.old_end, inside.into_iter().map(|(_, r)| r));
                 let a = passages.partition_point(|p| p.row < map.prefix);
                 let b = passages.partition_point(|p| p.row < map.old_end);
@@ -239,7 +256,7 @@ impl DiffCache {
                 }
                 for (i, r) in outside {
                     let at = passages.binary_search_by_key(&i, |p| p.row);
-                    match (at, r.1.as_ref()) {
+                    match (at, r.as_ref()) {
                         (Ok(k), Some(e)) => passages[k] = passage(i, e),
                         (Ok(k), None) => {
                             passages.remove(k);
@@ -251,29 +268,21 @@ impl DiffCache {
                 }
                 (rows, passages)
             }
-            _ => {
-                let mut rows = Vec::with_capacity(dump.rows.len());
-                let mut passages = Vec::with_capacity(previous.len().max(16));
-                for (i, &reuse) in reused.iter().enumerate() {
-                    let (reading, entry) = match reuse {
-                        // Read as before: the same reading, and its entry (none for an
-                        // unchanged row) taken, not cloned: each previous row maps to at
-                        // most one new row.
-                        Some(j) => (previous[j].0, previous[j].1.take()),
-                        None => entry_of(i),
-                    };
-                    if let Some(e) = &entry {
-                        passages.push(passage(i, e));
-                    }
-                    rows.push((reading, entry));
-                }
+            // Read whole: every row's entry afresh (`reused` is all `None`).
+            None => {
+                let rows: Vec<RowEntry> = (0..dump.rows.len()).map(entry_of).collect();
+                let passages = rows
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, e)| e.as_ref().map(|e| passage(i, e)))
+                    .collect();
                 (rows, passages)
             }
         };
         self.last_hits = passages.len() - self.last_misses;
         // Keep only the diffs this text uses once the map holds many others.
-        if map.is_none() || self.map.len() > 2 * passages.len() + 1024 {
-            self.map = rows.iter().filter_map(|(_, e)| e.clone()).collect();
+        if !edited || self.map.len() > 2 * passages.len() + 1024 {
+            self.map = rows.iter().flatten().cloned().collect();
         }
         self.rows = rows;
         self.last = Some(passages.clone());
