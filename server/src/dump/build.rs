@@ -692,14 +692,13 @@ fn splice_paragraphs(
     side: Side,
     text: &str,
 ) -> (Vec<VersionParagraph>, Vec<u32>) {
-    let lo = paragraphs.partition_point(|p| p.row < map.prefix);
-    let hi = paragraphs.partition_point(|p| p.row < map.old_end);
     let mut window = Vec::new();
+    // Each window row's paragraph, counted from the window's first.
     let mut window_index = Vec::with_capacity(map.new_end - map.prefix);
     for (i, r) in rows.iter().enumerate().take(map.new_end).skip(map.prefix) {
         match r.half(side) {
             Some(half) => {
-                window_index.push((lo + window.len()) as u32);
+                window_index.push(window.len() as u32);
                 window.push(VersionParagraph {
                     text: folded_text(&text[half.clone()]),
                     row: i,
@@ -709,19 +708,17 @@ fn splice_paragraphs(
         }
     }
     let added = window.len();
-    paragraphs.splice(lo..hi, window);
-    index.splice(map.prefix..map.old_end, window_index);
-    if map.new_end != map.old_end {
-        for p in &mut paragraphs[lo + added..] {
-            p.row = p.row + map.new_end - map.old_end;
-        }
+    let (lo, replaced) = map.splice_rows(&mut paragraphs, window, |p| p.row, |p| &mut p.row);
+    for k in window_index.iter_mut().filter(|k| **k != NO_PARAGRAPH) {
+        *k += lo as u32;
     }
-    if added != hi - lo {
+    index.splice(map.prefix..map.old_end, window_index);
+    if added != replaced {
         for k in index[map.new_end..]
             .iter_mut()
             .filter(|k| **k != NO_PARAGRAPH)
         {
-            *k = (*k as usize + added - (hi - lo)) as u32;
+            *k = (*k as usize + added - replaced) as u32;
         }
     }
     (paragraphs, index)

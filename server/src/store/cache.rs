@@ -245,15 +245,7 @@ impl DiffCache {
                     .filter_map(|(i, e)| e.as_ref().map(|e| passage(*i, e)))
                     .collect();
                 rows.splice(map.prefix..map.old_end, inside.into_iter().map(|(_, r)| r));
-                let a = passages.partition_point(|p| p.row < map.prefix);
-                let b = passages.partition_point(|p| p.row < map.old_end);
-                let after = a + made.len();
-                passages.splice(a..b, made);
-                if map.new_end != map.old_end {
-                    for p in &mut passages[after..] {
-                        p.row = p.row + map.new_end - map.old_end;
-                    }
-                }
+                map.splice_rows(&mut passages, made, |p| p.row, |p| &mut p.row);
                 for (i, r) in outside {
                     let at = passages.binary_search_by_key(&i, |p| p.row);
                     match (at, r.as_ref()) {

@@ -71,6 +71,30 @@ impl RowMap {
             None
         }
     }
+
+    /// Puts `window` (items about the new window's rows, in row order) in place of
+    /// the items about the previous window's rows in `items` (in row order; `row` reads
+    /// an item's row, `row_mut` writes it), and renumbers the rows of the items after
+    /// it. Gives where the window's items start, and how many items they replaced.
+    pub fn splice_rows<T>(
+        &self,
+        items: &mut Vec<T>,
+        window: Vec<T>,
+        row: impl Fn(&T) -> usize,
+        row_mut: impl Fn(&mut T) -> &mut usize,
+    ) -> (usize, usize) {
+        let lo = items.partition_point(|t| row(t) < self.prefix);
+        let hi = items.partition_point(|t| row(t) < self.old_end);
+        let after = lo + window.len();
+        items.splice(lo..hi, window);
+        if self.new_end != self.old_end {
+            for t in &mut items[after..] {
+                let r = row_mut(t);
+                *r = *r + self.new_end - self.old_end;
+            }
+        }
+        (lo, hi - lo)
+    }
 }
 
 /// The evidence behind every decision, kept so that a read after a small edit
