@@ -114,12 +114,25 @@ fn edit(text: &str, rng: &mut Rng) -> String {
     out
 }
 
-fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize) {
+/// How many reads and move lists took each path.
+#[derive(Default)]
+struct Paths {
+    /// Reads made as edits of the last read, and whole reads.
+    incremental: usize,
+    whole: usize,
+    /// Analyses that carried moves over from the last one's list (and how many
+    /// moves), and lists made from every row.
+    carried: usize,
+    moves_carried: usize,
+    moves_listed: usize,
+}
+
+fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> Paths {
     let mut reader = Reader::default();
     let mut cache = DiffCache::default();
     let mut rng = Rng::new(seed);
     let mut text = text.to_owned();
-    let (mut incremental, mut whole) = (0, 0);
+    let mut paths = Paths::default();
     let mut held = None;
     // Each row's reading in the reader's last read.
     let mut readings: Vec<Option<Reading>> = Vec::new();
@@ -166,6 +179,22 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize
                     "{name} edit {step}: passages differ"
                 );
                 assert!(a.moves == b.moves, "{name} edit {step}: moves differ");
+                // An index brought up to date lists only the moves of the rows it
+                // read or decided again, and carries the others over.
+                let stats = cache.move_stats().expect("an analysis found moves");
+                match stats.carried {
+                    Some(n) => {
+                        paths.carried += 1;
+                        paths.moves_carried += n;
+                    }
+                    None => {
+                        assert!(
+                            stats.full,
+                            "{name} edit {step}: moves listed again ({stats:?})"
+                        );
+                        paths.moves_listed += 1;
+                    }
+                }
                 // Every other analysis is still held at the next edit, as a snapshot
                 // in the server may be: the reader then copies what it reuses.
                 held = (step % 2 == 0).then_some(a);
@@ -183,11 +212,11 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize
                 }
                 match reuse {
                     Reuse::Rows { map, reread } => {
-                        incremental += 1;
+                        paths.incremental += 1;
                         check_map(&dump, map);
                         check_reread(&dump, map, &reread, &readings);
                     }
-                    Reuse::None => whole += 1,
+                    Reuse::None => paths.whole += 1,
                 }
                 readings = dump.rows.iter().map(|r| r.reading).collect();
             }
@@ -199,7 +228,7 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize
         }
     }
     drop(held);
-    (incremental, whole)
+    paths
 }
 
 /// Rows the map says are kept lie outside the window.
@@ -251,17 +280,29 @@ fn first_difference(a: &Dump, b: &Dump) -> String {
 }
 
 /// Runs every chain (name, text, seed, edits) and checks that most of its reads took
-/// the incremental path, or the comparison with fresh reads proves nothing.
+/// the incremental path, and that moves were carried over, or the comparison with
+/// fresh reads proves nothing.
 fn check_chains(chains: impl IntoIterator<Item = (String, String, u64, usize)>) {
-    let (mut inc, mut whole) = (0, 0);
+    let mut all = Paths::default();
     for (name, text, seed, edits) in chains {
-        let (i, w) = check_chain(&name, &text, seed, edits);
-        inc += i;
-        whole += w;
+        let p = check_chain(&name, &text, seed, edits);
+        all.incremental += p.incremental;
+        all.whole += p.whole;
+        all.carried += p.carried;
+        all.moves_carried += p.moves_carried;
+        all.moves_listed += p.moves_listed;
     }
+    let (inc, whole) = (all.incremental, all.whole);
     assert!(
         inc > 2 * whole,
         "{inc} incremental reads, {whole} whole reads"
+    );
+    assert!(
+        all.carried > 2 * all.moves_listed && all.moves_carried > 100,
+        "{} analyses carried {} moves over, {} listed every row's",
+        all.carried,
+        all.moves_carried,
+        all.moves_listed
     );
 }
 

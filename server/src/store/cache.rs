@@ -71,6 +71,11 @@ impl DiffCache {
         self.map.is_empty()
     }
 
+    /// What the last analysis did to find the moves (`None` before the first).
+    pub fn move_stats(&self) -> Option<crate::diff::UpdateStats> {
+        self.moves.as_ref().map(MoveIndex::stats)
+    }
+
     /// The rope's text, to analyse next: built in a spare buffer when there is one,
     /// where only what `kept` and the last edits may have changed is filled in (see
     /// [`Reader::next_text`]).
@@ -147,8 +152,8 @@ impl DiffCache {
         let index = self.moves.take();
         let ((index, moves), passages) = rayon::join(
             || match (map, index) {
-                (Some(_), Some(mut index)) => {
-                    let moves = index.update(&dump, &reused);
+                (Some(map), Some(mut index)) => {
+                    let moves = index.update_edited(&dump, &reused, map);
                     (index, moves)
                 }
                 _ => MoveIndex::build(&dump),

@@ -45,7 +45,7 @@
 use super::{
     best_of, dice, move_between, row_sentences, Move, Sent, COMMON_SHINGLE, SAME_SENTENCE,
 };
-use crate::dump::{Dump, RowKind, Side};
+use crate::dump::{Dump, RowKind, RowMap, Side, Span};
 use crate::text::FastMap;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -165,6 +165,9 @@ pub struct UpdateStats {
     pub rows_read: usize,
     /// Older sentences decided again.
     pub decided: usize,
+    /// The moves carried over from the last list ([`MoveIndex::update_edited`]);
+    /// `None` when every row's moves were listed.
+    pub carried: Option<usize>,
 }
 
 /// Moved sentences of a dump, kept up to date across edits. See the module docs.
@@ -179,6 +182,14 @@ pub struct MoveIndex {
     /// Number of moves (the sum of the rows' `moves`).
     moving: usize,
     stats: UpdateStats,
+    /// The moves of the dump last indexed, and the length of its text: after an edit
+    /// the reader made, the moves of rows whose decisions stand are carried over
+    /// ([`MoveIndex::update_edited`]).
+    last: Vec<Move>,
+    text_len: usize,
+    /// The rows (by position) whose older sentences the last update read or decided
+    /// again, ascending.
+    redo: Vec<usize>,
 }
 
 impl std::fmt::Debug for MoveIndex {
@@ -196,9 +207,16 @@ impl std::fmt::Debug for MoveIndex {
 impl MoveIndex {
     /// Indexes a dump; the moves are exactly [`find_moves`](super::find_moves)'.
     pub fn build(dump: &Dump) -> (MoveIndex, Vec<Move>) {
-        let idx = MoveIndex::new(dump);
+        let mut idx = MoveIndex::new(dump);
         let moves = idx.moves(dump);
+        idx.remember(dump, &moves);
         (idx, moves)
+    }
+
+    fn remember(&mut self, dump: &Dump, moves: &[Move]) {
+        self.last.clear();
+        self.last.extend_from_slice(moves);
+        self.text_len = dump.text.len();
     }
 
     fn new(dump: &Dump) -> MoveIndex {
@@ -217,7 +235,11 @@ impl MoveIndex {
                 full: true,
                 rows_read: dump.rows.len(),
                 decided: 0,
+                carried: None,
             },
+            last: Vec::new(),
+            text_len: 0,
+            redo: Vec::new(),
         };
         for r in &idx.rows {
             for side in [OLD, NEW] {
@@ -267,7 +289,90 @@ impl MoveIndex {
             Some(stats) => self.stats = stats,
             None => *self = MoveIndex::new(dump),
         }
-        self.moves(dump)
+        let moves = self.moves(dump);
+        self.remember(dump, &moves);
+        moves
+    }
+
+    /// [`MoveIndex::update`] after an edit the incremental reader made through `map`:
+    /// rows before `map.prefix` are the previous dump's rows at the same place, rows
+    /// from `map.new_end` on are its rows from `map.old_end` on, moved by the edit.
+    /// `reused` must name those rows (or fewer: a row read otherwise is `None`).
+    ///
+    /// Listing the moves visits every row with one, wherever it lies: after a small
+    /// edit, most of an update's time. Instead, the moves of the rows whose decisions
+    /// stand are carried over from the last list, shifted, and only the rows the update
+    /// read or decided again are listed.
+    pub fn update_edited(
+        &mut self,
+        dump: &Dump,
+        reused: &[Option<usize>],
+        map: RowMap,
+    ) -> Vec<Move> {
+        let Some(stats) = self.try_update(dump, reused) else {
+            *self = MoveIndex::new(dump);
+            let moves = self.moves(dump);
+            self.remember(dump, &moves);
+            return moves;
+        };
+        self.stats = stats;
+        let delta = dump.text.len() as isize - self.text_len as isize;
+        let moves = match self.carried(dump, map, delta) {
+            Some((moves, carried)) => {
+                self.stats.carried = Some(carried);
+                moves
+            }
+            // Not expected (the tests check that it does not happen): list them all.
+            None => self.moves(dump),
+        };
+        self.remember(dump, &moves);
+        moves
+    }
+
+    /// The last moves carried over to `dump` through `map` (the rows after the edit
+    /// moved by `delta` bytes), with those of the rows in [`MoveIndex::redo`] listed
+    /// again, and how many were carried. `None` if they do not add up.
+    fn carried(&self, dump: &Dump, map: RowMap, delta: isize) -> Option<(Vec<Move>, usize)> {
+        let moved = |s: &Span, row: usize| -> Option<Span> {
+            if row < map.new_end {
+                return Some(s.clone());
+            }
+            Some(s.start.checked_add_signed(delta)?..s.end.checked_add_signed(delta)?)
+        };
+        let new_of = |j: usize| match j {
+            j if j < map.prefix => Some(j),
+            j if j >= map.old_end => Some(j - map.old_end + map.new_end),
+            _ => None,
+        };
+        let mut out = Vec::with_capacity(self.moving);
+        let mut carried = 0;
+        let mut redo = self.redo.iter().copied().peekable();
+        for m in &self.last {
+            // A row of the edited window: read again, so listed below.
+            let Some(from) = new_of(m.from_row) else {
+                continue;
+            };
+            while let Some(r) = redo.next_if(|&r| r < from) {
+                self.row_moves(dump, r, &mut out);
+            }
+            if redo.peek() == Some(&from) {
+                continue;
+            }
+            // A kept decision took a kept sentence (a deleted one's taker is decided
+            // again).
+            let to = new_of(m.to_row)?;
+            out.push(Move {
+                from_row: from,
+                from: moved(&m.from, from)?,
+                to_row: to,
+                to: moved(&m.to, to)?,
+            });
+            carried += 1;
+        }
+        for r in redo {
+            self.row_moves(dump, r, &mut out);
+        }
+        (out.len() == self.moving).then_some((out, carried))
     }
 
     /// The place of a sentence, from its name.
@@ -358,6 +463,7 @@ impl MoveIndex {
 
     /// `None` when the update is better done from scratch (the state is then invalid).
     fn try_update(&mut self, dump: &Dump, reused: &[Option<usize>]) -> Option<UpdateStats> {
+        self.redo.clear();
         let n = dump.rows.len();
         let m = self.rows.len();
         if reused.len() != n {
@@ -531,6 +637,7 @@ impl MoveIndex {
         let mut decided = 0;
         let mut previous = NONE;
         let mut candidates = Vec::new();
+        let mut decided_rows = Vec::new();
         while let Some(Reverse(at)) = heap.pop() {
             if at == previous {
                 continue;
@@ -542,6 +649,7 @@ impl MoveIndex {
             }
             let took = self.decide(at, &mut candidates);
             let (r, k) = (high(at), low(at));
+            decided_rows.push(r);
             let me = pack(self.rows[r].id, k);
             let before = self.set_link(r, k, took);
             if took == before {
@@ -559,33 +667,43 @@ impl MoveIndex {
                 self.mark_candidates_of(took, at + 1, &mut heap);
             }
         }
+        // Popped in document order: the rows decided again are ascending.
+        decided_rows.dedup();
+        self.redo = merged(&fresh_rows, &decided_rows);
         Some(UpdateStats {
             full: false,
             rows_read: fresh,
             decided,
+            carried: None,
         })
     }
 
     /// The moves, as [`find_moves`](super::find_moves) lists them.
     fn moves(&self, dump: &Dump) -> Vec<Move> {
         let mut out = Vec::with_capacity(self.moving);
-        for (i, e) in self.rows.iter().enumerate() {
+        for i in 0..self.rows.len() {
             if out.len() == self.moving {
                 break;
             }
-            if e.moves == 0 {
-                continue;
-            }
-            for s in e.sents(OLD) {
-                if s.link == NONE || high(s.link) == e.id as usize {
-                    continue;
-                }
-                let to_row = self.pos[high(s.link)] as usize;
-                let t = &self.rows[to_row].sents(NEW)[low(s.link)];
-                out.push(move_between(dump, (i, s), (to_row, t)));
-            }
+            self.row_moves(dump, i, &mut out);
         }
         out
+    }
+
+    /// The moves of the older sentences of row `i`, in order.
+    fn row_moves(&self, dump: &Dump, i: usize, out: &mut Vec<Move>) {
+        let e = &self.rows[i];
+        if e.moves == 0 {
+            return;
+        }
+        for s in e.sents(OLD) {
+            if s.link == NONE || high(s.link) == e.id as usize {
+                continue;
+            }
+            let to_row = self.pos[high(s.link)] as usize;
+            let t = &self.rows[to_row].sents(NEW)[low(s.link)];
+            out.push(move_between(dump, (i, s), (to_row, t)));
+        }
     }
 
     /// Every match the greedy made, same-row ones included, as
@@ -618,6 +736,16 @@ impl MoveIndex {
         assert_eq!(moving, self.moving, "move count");
         out
     }
+}
+
+/// Two ascending lists of rows as one, without repeats.
+fn merged(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    out.extend_from_slice(a);
+    out.extend_from_slice(b);
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn remove_one(v: &mut Vec<u64>, x: u64) {

@@ -382,7 +382,8 @@ fn an_update_with_nothing_changed_decides_nothing() {
         UpdateStats {
             full: false,
             rows_read: 0,
-            decided: 0
+            decided: 0,
+            carried: None,
         }
     );
 }
