@@ -357,7 +357,9 @@ impl Writer<'_> {
     fn push(&mut self, piece: Json) -> Range<usize> {
         let comma = !std::mem::replace(&mut self.first, false);
         if let (Json::Old(r), Some(p)) = (&piece, &mut self.pending) {
-            if comma && r.start == p.end + 1 && self.old[p.end] == b',' {
+            // Diagnostics next to each other in the last frame's list, with the comma
+            // between them (the byte is not read: the list holds nothing else).
+            if comma && r.start == p.end + 1 {
                 let start = self.frame.len() + p.len() + 1;
                 p.end = r.end;
                 return start..start + r.len();
@@ -382,6 +384,48 @@ impl Writer<'_> {
     }
 }
 
+/// The pieces' places in listing order sorted by start, and at one start by place:
+/// `starts` are the pieces' starts in listing order.
+///
+/// A counting sort by line (pieces on one line are few, and sorted by character
+/// afterwards): a general sort of the listing, which is several sorted runs with the
+/// places moved sentences went to among them, took a sixth of a publication.
+fn in_order(starts: &[Position]) -> Vec<u32> {
+    let lines = starts
+        .iter()
+        .map(|p| p.line as usize + 1)
+        .max()
+        .unwrap_or(0);
+    // Where each line's pieces begin in the output.
+    let mut at = vec![0u32; lines + 1];
+    for p in starts {
+        at[p.line as usize + 1] += 1;
+    }
+    for l in 1..at.len() {
+        at[l] += at[l - 1];
+    }
+    let mut out = vec![0u32; starts.len()];
+    for (place, p) in starts.iter().enumerate() {
+        let slot = &mut at[p.line as usize];
+        out[*slot as usize] = place as u32;
+        *slot += 1;
+    }
+    // Each line's pieces are now in listing order; sort them by character, stably.
+    let mut line_start = 0;
+    while line_start < out.len() {
+        let line = starts[out[line_start] as usize].line;
+        let mut end = line_start + 1;
+        while end < out.len() && starts[out[end] as usize].line == line {
+            end += 1;
+        }
+        if end - line_start > 1 {
+            out[line_start..end].sort_by_key(|&k| starts[k as usize].character);
+        }
+        line_start = end;
+    }
+    out
+}
+
 /// The framed `textDocument/publishDiagnostics` notification for the snapshot, with
 /// the same diagnostics in the same order as [`super::compute`]. `reuse` holds what the
 /// document's last publication left, and is replaced by what this one leaves.
@@ -404,10 +448,10 @@ pub fn frame(
         .with_min_len(64)
         .map(|(k, s)| part(cx, k, s, reuse, related))
         .collect::<serde_json::Result<_>>()?;
-    // Sorted by start; at one start, in listing order (as `compute`'s stable sort).
-    // The findings and the passages are each listed in order already: a sort that
-    // merges sorted runs does little more than one pass.
-    let mut order: Vec<(Position, usize, Piece)> = Vec::with_capacity(parts.len());
+    // Each piece and its start, in listing order; they are written sorted by start,
+    // and at one start in listing order (as `compute`'s stable sort).
+    let mut pieces: Vec<Piece> = Vec::with_capacity(parts.len());
+    let mut starts: Vec<Position> = Vec::with_capacity(parts.len());
     let mut listed = 0;
     reuse.reused = 0;
     for (k, part) in parts.iter().enumerate() {
@@ -420,18 +464,20 @@ pub fn frame(
                 for (start, r) in json.iter() {
                     reuse.reused += 1;
                     listed += r.len();
-                    order.push((*start, order.len(), Piece::Old(r.start, r.end)));
+                    starts.push(*start);
+                    pieces.push(Piece::Old(r.start, r.end));
                 }
             }
             Part::Built(_, json) => {
                 for (j, (start, bytes)) in json.iter().enumerate() {
                     listed += bytes.len();
-                    order.push((*start, order.len(), Piece::New(k as u32, j as u32)));
+                    starts.push(*start);
+                    pieces.push(Piece::New(k as u32, j as u32));
                 }
             }
         }
     }
-    order.sort_by_key(|(p, seq, _)| (p.line, p.character, *seq));
+    let order = in_order(&starts);
     let uri = serde_json::to_vec(cx.uri)?;
     let version = version.to_string();
     const HEAD: &[u8] =
@@ -453,8 +499,8 @@ pub fn frame(
     };
     // Where each piece went, by its place in listing order.
     let mut placed: Vec<Range<usize>> = vec![0..0; order.len()];
-    for (_, seq, piece) in &order {
-        placed[*seq] = match *piece {
+    for &seq in &order {
+        placed[seq as usize] = match pieces[seq as usize] {
             Piece::Old(a, b) => w.push(Json::Old(a..b)),
             Piece::New(k, j) => match &parts[k as usize] {
                 Part::Built(_, json) => w.push(Json::New(&json[j as usize].1)),
@@ -467,7 +513,7 @@ pub fn frame(
     frame.extend_from_slice(VERSION);
     frame.extend_from_slice(version.as_bytes());
     frame.extend_from_slice(b"}}");
-    drop(order);
+    drop((order, pieces, starts));
     drop(old);
     // The entries this publication leaves, their JSON where it now lies: reused ones
     // are updated in place (their key is the same), built ones added, and the others
