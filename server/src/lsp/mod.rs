@@ -196,7 +196,10 @@ impl Backend {
                 let payload = if framed {
                     // Taken out while in use: publications of other documents go on.
                     let mut r = lock(&reuse).remove(u.as_str()).unwrap_or_default();
-                    let frame = diagnostics::publish::frame(&cx, true, snap.version, &mut r);
+                    // On the worker pool (see `Store::snapshot`); the framing takes no lock.
+                    let frame = rayon::scope(|_| {
+                        diagnostics::publish::frame(&cx, true, snap.version, &mut r)
+                    });
                     let mut all = lock(&reuse);
                     // Checked under the lock `did_close` takes after closing.
                     if st.is_open(u.as_str()) {

@@ -345,9 +345,15 @@ impl Store {
             };
             let started = std::time::Instant::now();
             let_go(stale);
-            let text = cache.next_text(&rope, kept);
-            let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-            let analysis = cache.analyze_text(text, &choices, Some(kept));
+            // Run on the worker pool: the analysis hands it work many times, which
+            // from outside it costs a wake-up and a wait each time. (Only work that
+            // takes no lock runs there: a worker waiting for its share of that work may
+            // take up another job meanwhile, on the same thread.)
+            let (bom, analysis) = rayon::scope(|_| {
+                let text = cache.next_text(&rope, kept);
+                let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+                (bom, cache.analyze_text(text, &choices, Some(kept)))
+            });
             let took = started.elapsed();
             let diffs_computed = cache.last_misses;
             let since = analysed.zip(cache.last_map);
