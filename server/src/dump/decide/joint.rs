@@ -167,12 +167,13 @@ pub(super) struct Groups<'a> {
 /// unsettled), replacing the members' pass-2 decisions (kept in `joint`); runs in no
 /// cluster keep pass 2. A cluster made of the same runs as before, none of them
 /// changed, keeps its decisions. Each cluster decided gets a new number from `next`.
+/// `ranges` are the runs' rows.
 pub(super) fn decide_clusters(
     ctx: &Context,
     rows: &[RowInput],
     base: &Counts,
     runs_counts: &[Counts; 2],
-    runs: &mut [Run],
+    (runs, ranges): (&mut [Run], &[Range<usize>]),
     groups: Groups,
     next: &mut u64,
 ) {
@@ -217,7 +218,7 @@ pub(super) fn decide_clusters(
             if *kept {
                 return None;
             }
-            let members: Vec<Range<usize>> = g.iter().map(|&i| runs[i].rows.clone()).collect();
+            let members: Vec<Range<usize>> = g.iter().map(|&i| ranges[i].clone()).collect();
             let size: usize = members.iter().map(|r| r.len()).sum();
             if g.len() > MAX_RUNS || size > MAX_ROWS {
                 return Some(None);
@@ -244,7 +245,7 @@ pub(super) fn decide_clusters(
         let Some(d) = d else { continue };
         let mut d = d.into_iter();
         for &i in g.iter() {
-            runs[i].joint = Some(d.by_ref().take(runs[i].rows.len()).collect());
+            runs[i].joint = Some(d.by_ref().take(ranges[i].len()).collect());
         }
     }
 }

@@ -9,12 +9,10 @@ use crate::dump::model::Reading;
 use crate::dump::split::RowShape;
 use crate::text::mix;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// A run's decisions and what they put into the versions, kept between reads.
 pub(super) struct RunState {
-    /// The run's name in the [`RunIndex`].
-    id: u32,
-    pub(super) rows: std::ops::Range<usize>,
     /// Pass 1: the run against the unchanged rows only.
     pub(super) first: Vec<Decision>,
     /// The shingles pass 1's reading puts into each version.
@@ -39,7 +37,9 @@ pub(super) struct RunState {
 const FEW: usize = 8;
 
 /// Runs are boxed: an update moves every run from the last read's list to the next,
-/// and a run's state is a few hundred bytes.
+/// and a run's state is a few hundred bytes. What an update reads of every run (its
+/// rows and its id) is kept beside the boxes, so that it reads no box but those of the
+/// runs it works on.
 pub(super) type Run = Box<RunState>;
 
 /// The distinct shingles a run's decisions can look up.
@@ -108,6 +108,12 @@ pub struct DecideState {
     /// The paragraph length of each unchanged row, sorted (for `paragraph_len`).
     unchanged_lens: Vec<usize>,
     pub(super) runs: Vec<Run>,
+    /// Each run's rows.
+    ranges: Vec<Range<usize>>,
+    /// Each run's name in the [`RunIndex`].
+    ids: Vec<u32>,
+    /// Every run's shingles are computed (and listed in the index).
+    shingled: bool,
     /// Shingles of the unchanged rows (the same for both versions).
     pub(super) base: Counts,
     /// Every run's contribution, per version.
@@ -171,8 +177,8 @@ pub fn drop_anchor_words(shapes: &mut [RowShape], forced: &[Option<Reading>]) {
 }
 
 /// Runs of rows between anchors (unchanged rows).
-fn runs_of(rows: &[RowInput]) -> Vec<std::ops::Range<usize>> {
-    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+fn runs_of(rows: &[RowInput]) -> Vec<Range<usize>> {
+    let mut runs: Vec<Range<usize>> = Vec::new();
     let mut start = None;
     for (i, r) in rows.iter().enumerate() {
         if is_anchor(r) {
@@ -267,12 +273,9 @@ impl DecideState {
         let ids: Vec<u32> = ranges.iter().map(|_| index.new_id()).collect();
         let mut runs: Vec<Run> = ranges
             .par_iter()
-            .zip(ids)
-            .map(|(r, id)| {
+            .map(|r| {
                 let (first, contribution) = first_pass(&ctx, &rows[r.clone()], &base);
                 Box::new(RunState {
-                    id,
-                    rows: r.clone(),
                     first,
                     contribution,
                     second: Vec::new(),
@@ -288,8 +291,8 @@ impl DecideState {
             add_all(&mut runs_counts, &run.contribution);
         }
         let multi = runs.len() > 1;
-        runs.par_iter_mut().for_each(|run| {
-            run.second = second_pass(&ctx, rows, &base, &runs_counts, run, multi);
+        runs.par_iter_mut().zip(&ranges).for_each(|(run, r)| {
+            run.second = second_pass(&ctx, &rows[r.clone()], &base, &runs_counts, run, multi);
             if multi {
                 run.coupling = joint::coupling(&run.contribution, &base, &runs_counts);
             }
@@ -301,19 +304,22 @@ impl DecideState {
             rows,
             &base,
             &runs_counts,
-            &mut runs,
+            (&mut runs, &ranges),
             joint::Groups {
                 partition: &partition,
                 unchanged: None,
             },
             &mut clusters,
         );
-        let out = decisions_of(rows.len(), &runs);
-        let partition = ids_of(&partition, |k| runs[k].id);
+        let out = decisions_of(rows.len(), &runs, &ranges);
+        let partition = ids_of(&partition, |k| ids[k]);
         let state = DecideState {
             paragraph_len,
             unchanged_lens,
             runs,
+            ranges,
+            ids,
+            shingled: false,
             base,
             runs_counts,
             multi,
@@ -332,7 +338,7 @@ impl DecideState {
     /// as it did, and every row inside it that is in no run is unchanged. The decisions
     /// are exactly what [`DecideState::new`] gives for `rows`.
     pub fn update(&mut self, rows: &[RowInput], removed: &[RowInput], map: RowMap) -> Vec<usize> {
-        let ranges = runs_of(rows);
+        let (ranges, repeats) = self.runs_after_edit(rows, map);
         update_lens(
             &mut self.unchanged_lens,
             removed,
@@ -361,37 +367,38 @@ impl DecideState {
             let new = self.base.get(h).copied().unwrap_or(0);
             (*h, [(*old, new), (*old, new)])
         }));
-        // Match each new run to the previous run it repeats, if any.
-        // The previous runs are in row order: found by their first row.
-        let old_starts: Vec<usize> = self.runs.iter().map(|r| r.rows.start).collect();
+        // Each new run with the previous run it repeats, if any, and that run's id.
+        let old_ids = std::mem::take(&mut self.ids);
         let mut old: Vec<Option<Run>> = std::mem::take(&mut self.runs)
             .into_iter()
             .map(Some)
             .collect();
-        let mut matched: Vec<Option<Run>> = Vec::with_capacity(ranges.len());
-        for r in &ranges {
-            // Only a run wholly before or wholly after the new rows can repeat one.
-            let repeats = (r.start >= map.new_end || r.end <= map.prefix)
-                .then(|| map.old_of(r.start))
-                .flatten()
-                .and_then(|start| old_starts.binary_search(&start).ok())
-                .filter(|&k| old[k].as_ref().is_some_and(|o| o.rows.len() == r.len()));
-            let mut run = repeats.and_then(|k| old[k].take());
-            if let Some(run) = run.as_mut().filter(|run| run.shingles.is_none()) {
-                let shingles = run_shingles(&rows[r.clone()]);
-                self.index.insert(run.id, &shingles);
-                run.shingles = Some(shingles);
+        let mut matched: Vec<Option<(Run, u32)>> = Vec::with_capacity(ranges.len());
+        for (r, k) in ranges.iter().zip(&repeats) {
+            let mut run = k.and_then(|k| Some((old[k].take()?, old_ids[k])));
+            if !self.shingled {
+                if let Some((run, id)) = run.as_mut().filter(|(run, _)| run.shingles.is_none()) {
+                    let shingles = run_shingles(&rows[r.clone()]);
+                    self.index.insert(*id, &shingles);
+                    run.shingles = Some(shingles);
+                }
             }
             matched.push(run);
         }
+        self.shingled = true;
         // Runs that are gone take their contributions with them.
-        let gone_coupled = old.iter().flatten().any(|r| !r.coupling.is_empty());
+        let gone_runs: Vec<(Run, u32)> = old
+            .into_iter()
+            .zip(old_ids)
+            .filter_map(|(run, id)| Some((run?, id)))
+            .collect();
+        let gone_coupled = gone_runs.iter().any(|(r, _)| !r.coupling.is_empty());
         let mut clusters_stale = redo_all || gone_coupled;
         // Each gone run's id and coupling. When as many runs are new, each new run
         // takes over a gone run's id and, until recomputed, its coupling: the groups of
         // coupled runs then stay as they were unless a coupling changes.
         let mut gone: Vec<(u32, Vec<u64>)> = Vec::new();
-        for run in old.into_iter().flatten() {
+        for (run, id) in gone_runs {
             apply(
                 &mut self.runs_counts,
                 &run.contribution,
@@ -399,8 +406,8 @@ impl DecideState {
                 &mut runs_before,
             );
             self.index
-                .remove(run.id, run.shingles.as_deref().unwrap_or(&[]));
-            gone.push((run.id, run.coupling));
+                .remove(id, run.shingles.as_deref().unwrap_or(&[]));
+            gone.push((id, run.coupling));
         }
         let paired = gone.len() == matched.iter().filter(|m| m.is_none()).count();
         if !paired {
@@ -416,9 +423,9 @@ impl DecideState {
             .iter()
             .map(|m| match m {
                 None => true,
-                Some(run) => {
+                Some((run, id)) => {
                     redo_all
-                        || (near_base[run.id as usize]
+                        || (near_base[*id as usize]
                             && base_changed.hits(run.shingles.as_deref().unwrap_or(&[]), None))
                 }
             })
@@ -440,17 +447,14 @@ impl DecideState {
         let mut fresh = fresh.into_iter().peekable();
         let mut runs: Vec<Run> = Vec::with_capacity(ranges.len());
         let mut ids: Vec<u32> = Vec::with_capacity(ranges.len());
-        for (k, (r, m)) in ranges.iter().zip(matched.iter_mut()).enumerate() {
-            let run = match (m.take(), fresh.next_if(|f| f.0 == k)) {
-                (Some(mut run), None) => {
-                    run.rows = r.clone();
-                    run
-                }
+        for (k, m) in matched.iter_mut().enumerate() {
+            let (run, id) = match (m.take(), fresh.next_if(|f| f.0 == k)) {
+                (Some(kept), None) => kept,
                 (mut prev, Some((_, first, contribution, shingles))) => {
                     // The coupling is kept until recomputed below, to tell whether the
                     // run was coupled.
                     let (id, shingles, coupling) = match prev.as_mut() {
-                        Some(p) => (p.id, p.shingles.take(), std::mem::take(&mut p.coupling)),
+                        Some((p, id)) => (*id, p.shingles.take(), std::mem::take(&mut p.coupling)),
                         None => {
                             let (id, coupling) = successor
                                 .next()
@@ -460,13 +464,11 @@ impl DecideState {
                             (id, Some(shingles), coupling)
                         }
                     };
-                    if let Some(p) = prev {
+                    if let Some((p, _)) = prev {
                         apply(&mut self.runs_counts, &p.contribution, -1, &mut runs_before);
                     }
                     apply(&mut self.runs_counts, &contribution, 1, &mut runs_before);
-                    Box::new(RunState {
-                        id,
-                        rows: r.clone(),
+                    let run = Box::new(RunState {
                         first,
                         contribution,
                         second: Vec::new(),
@@ -474,11 +476,12 @@ impl DecideState {
                         coupling,
                         joint: None,
                         cluster: None,
-                    })
+                    });
+                    (run, id)
                 }
                 (None, None) => unreachable!("a run with no previous state is always redone"),
             };
-            ids.push(run.id);
+            ids.push(id);
             runs.push(run);
         }
         // Pass 2 again where pass 1 changed, or what the rest of the dump holds changed.
@@ -523,7 +526,7 @@ impl DecideState {
         let todo: Vec<bool> = (0..runs.len())
             .map(|k| every || redo_first[k] || near_change[ids[k] as usize])
             .collect();
-        let decide = |run: &mut Run, redo: bool| {
+        let decide = |run: &mut Run, r: &Range<usize>, redo: bool| {
             let shingles = run.shingles.as_deref().unwrap_or(&[]);
             let was_coupled = !run.coupling.is_empty();
             let redo = redo || every;
@@ -539,7 +542,7 @@ impl DecideState {
             }
             let stale = redo || all_changed.hits(shingles, Some(&run.contribution));
             if stale {
-                run.second = second_pass(&ctx, rows, base, runs_counts, run, multi);
+                run.second = second_pass(&ctx, &rows[r.clone()], base, runs_counts, run, multi);
             }
             let coupled = !run.coupling.is_empty();
             let cluster_changed = (was_coupled || coupled)
@@ -554,10 +557,10 @@ impl DecideState {
                 .zip(decided.par_iter_mut())
                 .enumerate()
                 .filter(|(k, _)| todo[*k])
-                .for_each(|(k, (run, d))| *d = decide(run, redo_first[k]));
+                .for_each(|(k, (run, d))| *d = decide(run, &ranges[k], redo_first[k]));
         } else {
             for k in (0..runs.len()).filter(|&k| todo[k]) {
-                decided[k] = decide(&mut runs[k], redo_first[k]);
+                decided[k] = decide(&mut runs[k], &ranges[k], redo_first[k]);
             }
         }
         clusters_stale |= decided.iter().any(|d| d.1);
@@ -583,7 +586,7 @@ impl DecideState {
                 rows,
                 base,
                 runs_counts,
-                &mut runs,
+                (&mut runs, &ranges),
                 joint::Groups {
                     partition: &partition,
                     unchanged: (!redo_all).then_some(&unchanged[..]),
@@ -596,31 +599,85 @@ impl DecideState {
         }
         let out = (0..runs.len()).filter(|&k| again[k]).collect();
         self.runs = runs;
+        self.ranges = ranges;
+        self.ids = ids;
         self.paragraph_len = paragraph_len;
         self.multi = multi;
         out
+    }
+
+    /// The runs of `rows`, which relate to the previous read's rows by `map`, each
+    /// with the index of the previous run it repeats, if any: a run wholly before or
+    /// wholly after the window, on the same rows as a previous run. Runs away from the
+    /// window are the previous ones (moved by the rows the edit added or removed); only
+    /// the rows between the last unchanged row before the window and the first after it
+    /// are looked at.
+    fn runs_after_edit(
+        &self,
+        rows: &[RowInput],
+        map: RowMap,
+    ) -> (Vec<Range<usize>>, Vec<Option<usize>>) {
+        let old = &self.ranges;
+        // Previous runs that end at an unchanged row before the window: its rows up to
+        // there are the previous read's, so are its runs.
+        let lo = old.partition_point(|r| r.end < map.prefix);
+        let from = lo.checked_sub(1).map_or(0, |k| old[k].end + 1);
+        // Previous runs that start after an unchanged row after the window.
+        let hi = old.partition_point(|r| r.start <= map.old_end).max(lo);
+        let to = old
+            .get(hi)
+            .map_or(rows.len(), |r| r.start - 1 - map.old_end + map.new_end);
+        let moved = |r: &Range<usize>| {
+            r.start - map.old_end + map.new_end..r.end - map.old_end + map.new_end
+        };
+        let between = runs_of(&rows[from..to]);
+        let mut ranges = Vec::with_capacity(old.len() - (hi - lo) + between.len());
+        let mut repeats = Vec::with_capacity(ranges.capacity());
+        ranges.extend_from_slice(&old[..lo]);
+        repeats.extend((0..lo).map(Some));
+        for r in between {
+            let r = r.start + from..r.end + from;
+            // Only a run wholly before or wholly after the window can repeat one.
+            let k = (r.start >= map.new_end || r.end <= map.prefix)
+                .then(|| map.old_of(r.start))
+                .flatten()
+                .and_then(|start| old.binary_search_by_key(&start, |o| o.start).ok())
+                .filter(|&k| old[k].len() == r.len());
+            ranges.push(r);
+            repeats.push(k);
+        }
+        ranges.extend(old[hi..].iter().map(moved));
+        repeats.extend((hi..old.len()).map(Some));
+        (ranges, repeats)
     }
 
     /// Computes now what the first [`DecideState::update`] would otherwise compute for
     /// every run (each run's shingles), so that the first edit after a whole read costs
     /// what the next ones do. `rows` are the rows just decided.
     pub fn prepare(&mut self, rows: &[RowInput]) {
-        self.runs.par_iter_mut().for_each(|run| {
-            if run.shingles.is_none() {
-                run.shingles = Some(run_shingles(&rows[run.rows.clone()]));
-            }
-        });
-        for run in &self.runs {
-            self.index
-                .insert(run.id, run.shingles.as_deref().unwrap_or(&[]));
+        if self.shingled {
+            return;
         }
+        self.runs
+            .par_iter_mut()
+            .zip(&self.ranges)
+            .for_each(|(run, r)| {
+                if run.shingles.is_none() {
+                    run.shingles = Some(run_shingles(&rows[r.clone()]));
+                }
+            });
+        for (run, &id) in self.runs.iter().zip(&self.ids) {
+            self.index
+                .insert(id, run.shingles.as_deref().unwrap_or(&[]));
+        }
+        self.shingled = true;
     }
 
     /// The rows of run `k` and their decisions.
-    pub fn run_decisions(&self, k: usize) -> (std::ops::Range<usize>, &[Decision]) {
+    pub fn run_decisions(&self, k: usize) -> (Range<usize>, &[Decision]) {
         let run = &self.runs[k];
         (
-            run.rows.clone(),
+            self.ranges[k].clone(),
             run.joint.as_deref().unwrap_or(&run.second),
         )
     }
@@ -641,6 +698,7 @@ fn first_pass(ctx: &Context, rows: &[RowInput], base: &Counts) -> (Vec<Decision>
 
 /// Pass 2 of a run: its decisions against the unchanged rows and every other run as
 /// pass 1 read it (pass 1's decisions when the run is the only one).
+/// Pass 2 of a run, whose rows are `rows`.
 fn second_pass(
     ctx: &Context,
     rows: &[RowInput],
@@ -657,7 +715,6 @@ fn second_pass(
         runs: Some(runs_counts),
         own: Some(&run.contribution),
     };
-    let rows = &rows[run.rows.clone()];
     // The other runs only matter through which of this run's shingles the rest of
     // each version holds: where that is what pass 1 saw, pass 2 decides the same.
     let data = RowData::of(rows);
@@ -692,12 +749,12 @@ fn ids_of(partition: &[Vec<usize>], id: impl Fn(usize) -> u32) -> Vec<Vec<u32>> 
 }
 
 /// Every row's decision: the runs' (in order), and unchanged between them.
-fn decisions_of(rows: usize, runs: &[Run]) -> Vec<Decision> {
+fn decisions_of(rows: usize, runs: &[Run], ranges: &[Range<usize>]) -> Vec<Decision> {
     let mut out = Vec::with_capacity(rows);
-    for run in runs {
-        out.resize(run.rows.start, Decision::UNCHANGED);
+    for (run, r) in runs.iter().zip(ranges) {
+        out.resize(r.start, Decision::UNCHANGED);
         out.extend_from_slice(run.joint.as_ref().unwrap_or(&run.second));
-        debug_assert_eq!(out.len(), run.rows.end);
+        debug_assert_eq!(out.len(), r.end);
     }
     out.resize(rows, Decision::UNCHANGED);
     out
