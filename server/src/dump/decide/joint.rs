@@ -90,6 +90,98 @@ pub(super) fn rest_may_change(touched: &Changed, shingles: &[u64], own: &[Counts
         })
 }
 
+/// Which runs' couplings hold each shingle, by run id: after an edit changed a few
+/// couplings, the groups of coupled runs are found again from the runs those changes
+/// reach ([`Couplings::regroup`]), not from every run.
+#[derive(Default)]
+pub(super) struct Couplings {
+    holders: FastMap<u64, Vec<u32>>,
+}
+
+impl Couplings {
+    pub(super) fn add(&mut self, id: u32, coupling: &[u64]) {
+        for &h in coupling {
+            self.holders.entry(h).or_default().push(id);
+        }
+    }
+
+    pub(super) fn remove(&mut self, id: u32, coupling: &[u64]) {
+        for h in coupling {
+            if let Entry::Occupied(mut e) = self.holders.entry(*h) {
+                e.get_mut().retain(|&x| x != id);
+                if e.get().is_empty() {
+                    e.remove();
+                }
+            }
+        }
+    }
+
+    /// The groups (by run id, as [`partition`] makes them) after the couplings of the
+    /// runs `changed` changed (a run gone has none): `groups` are the groups before,
+    /// and `coupling` gives a run's coupling now (`None` for a run that is gone). A
+    /// group none of whose runs changed or reaches a changed run is as it was; the
+    /// runs of the others, and the changed ones, are joined again.
+    pub(super) fn regroup<'a>(
+        &self,
+        groups: &[Vec<u32>],
+        changed: &[u32],
+        coupling: impl Fn(u32) -> Option<&'a [u64]>,
+    ) -> Vec<Vec<u32>> {
+        let group_of: FastMap<u32, usize> = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, members)| members.iter().map(move |&id| (id, g)))
+            .collect();
+        let mut redone = vec![false; groups.len()];
+        for id in changed {
+            if let Some(&g) = group_of.get(id) {
+                redone[g] = true;
+            }
+        }
+        let mut seeds: Vec<u32> = changed.to_vec();
+        for (members, _) in groups.iter().zip(&redone).filter(|(_, r)| **r) {
+            seeds.extend(members);
+        }
+        let mut seen: FastSet<u32> = FastSet::default();
+        let mut out = Vec::new();
+        for s in seeds {
+            if !seen.insert(s) {
+                continue;
+            }
+            // Every run joined to `s` through shared shingles.
+            let mut component = vec![s];
+            let mut k = 0;
+            while let Some(&id) = component.get(k) {
+                k += 1;
+                for h in coupling(id).unwrap_or(&[]) {
+                    for &other in self.holders.get(h).map_or(&[][..], |v| &v[..]) {
+                        if seen.insert(other) {
+                            component.push(other);
+                        }
+                    }
+                }
+            }
+            // A group this reaches is joined into it whole.
+            for id in &component {
+                if let Some(&g) = group_of.get(id) {
+                    redone[g] = true;
+                }
+            }
+            if component.len() > 1 {
+                out.push(component);
+            }
+        }
+        out.extend(
+            groups
+                .iter()
+                .zip(&redone)
+                .filter(|(_, r)| !**r)
+                .map(|(g, _)| g.clone()),
+        );
+        out
+    }
+}
+
 /// Coupled runs joined by the shingles they share: the groups of two runs or more
 /// (indices into `runs`, ascending; the groups in order of their first run).
 pub(super) fn partition(runs: &[Run]) -> Vec<Vec<usize>> {
@@ -161,6 +253,9 @@ pub(super) struct Groups<'a> {
     /// Per run: nothing its cluster's decisions depend on changed since they were made
     /// (`None`: decide every cluster).
     pub(super) unchanged: Option<&'a [bool]>,
+    /// The runs that may hold joint decisions or a cluster's number from before: those
+    /// in a group of the last partition (`None`: any run).
+    pub(super) previous: Option<&'a [usize]>,
 }
 
 /// Decides every cluster of coupled runs jointly (the groups that pass 2 left
@@ -180,6 +275,7 @@ pub(super) fn decide_clusters(
     let Groups {
         partition,
         unchanged,
+        previous,
     } = groups;
     let groups: Vec<&[usize]> = partition
         .iter()
@@ -205,9 +301,15 @@ pub(super) fn decide_clusters(
             in_kept[i] = true;
         }
     }
-    for (run, _) in runs.iter_mut().zip(&in_kept).filter(|(_, k)| !**k) {
-        run.joint = None;
-        run.cluster = None;
+    let mut reset = |i: usize| {
+        if !in_kept[i] {
+            runs[i].joint = None;
+            runs[i].cluster = None;
+        }
+    };
+    match previous {
+        Some(previous) => previous.iter().for_each(|&i| reset(i)),
+        None => (0..in_kept.len()).for_each(reset),
     }
     // Per cluster: `None` when kept; else its joint decisions, if it has them (not when
     // too large, or when its recorded choices contradict each other).

@@ -129,6 +129,8 @@ pub struct DecideState {
     index: RunIndex,
     /// The coupled runs' groups ([`joint::partition`]), by run id.
     partition: Vec<Vec<u32>>,
+    /// Which runs' couplings hold each shingle.
+    couplings: joint::Couplings,
 }
 
 /// An unchanged row: doubled, and not read otherwise by a person's choice.
@@ -308,9 +310,14 @@ impl DecideState {
             joint::Groups {
                 partition: &partition,
                 unchanged: None,
+                previous: None,
             },
             &mut clusters,
         );
+        let mut couplings = joint::Couplings::default();
+        for (run, &id) in runs.iter().zip(&ids) {
+            couplings.add(id, &run.coupling);
+        }
         let out = decisions_of(rows.len(), &runs, &ranges);
         let partition = ids_of(&partition, |k| ids[k]);
         let state = DecideState {
@@ -327,6 +334,7 @@ impl DecideState {
             clusters,
             index,
             partition,
+            couplings,
         };
         (state, out)
     }
@@ -410,9 +418,15 @@ impl DecideState {
             gone.push((id, run.coupling));
         }
         let paired = gone.len() == matched.iter().filter(|m| m.is_none()).count();
+        // The runs whose coupling changed (or that are gone, coupled), by id.
+        let mut recoupled: Vec<u32> = Vec::new();
         if !paired {
-            for (id, _) in gone.drain(..) {
+            for (id, coupling) in gone.drain(..) {
                 self.index.free(id);
+                if !coupling.is_empty() {
+                    self.couplings.remove(id, &coupling);
+                    recoupled.push(id);
+                }
             }
         }
         let mut successor = gone.into_iter();
@@ -530,15 +544,17 @@ impl DecideState {
             let shingles = run.shingles.as_deref().unwrap_or(&[]);
             let was_coupled = !run.coupling.is_empty();
             let redo = redo || every;
-            let mut coupling_changed = false;
+            // The coupling before, when it changed.
+            let mut coupling_changed = None;
             if redo || touched.touches(shingles) {
                 let now = if multi {
                     joint::coupling(&run.contribution, base, runs_counts)
                 } else {
                     Vec::new()
                 };
-                coupling_changed = now != run.coupling;
-                run.coupling = now;
+                if now != run.coupling {
+                    coupling_changed = Some(std::mem::replace(&mut run.coupling, now));
+                }
             }
             let stale = redo || all_changed.hits(shingles, Some(&run.contribution));
             if stale {
@@ -547,11 +563,11 @@ impl DecideState {
             let coupled = !run.coupling.is_empty();
             let cluster_changed = (was_coupled || coupled)
                 && (stale
-                    || coupling_changed
+                    || coupling_changed.is_some()
                     || joint::rest_may_change(&touched, shingles, &run.contribution));
             (stale, cluster_changed, coupling_changed)
         };
-        let mut decided = vec![(false, false, false); runs.len()];
+        let mut decided = vec![(false, false, None); runs.len()];
         if todo.iter().filter(|t| **t).count() > FEW {
             runs.par_iter_mut()
                 .zip(decided.par_iter_mut())
@@ -563,21 +579,62 @@ impl DecideState {
                 decided[k] = decide(&mut runs[k], &ranges[k], redo_first[k]);
             }
         }
+        for (k, d) in decided.iter_mut().enumerate() {
+            if let Some(before) = d.2.take() {
+                self.couplings.remove(ids[k], &before);
+                self.couplings.add(ids[k], &runs[k].coupling);
+                recoupled.push(ids[k]);
+            }
+        }
         clusters_stale |= decided.iter().any(|d| d.1);
         // The runs read otherwise than before: those decided again by either pass, and
         // those whose joint decisions changed.
         let mut again: Vec<bool> = decided.iter().map(|d| d.0).collect();
         if clusters_stale {
+            let at = by_id(&ids);
+            // The runs that may hold joint decisions from before: those in a group then
+            // (by id: a run is gone, or another run took its id and holds none).
+            let previous: Vec<usize> = self
+                .partition
+                .iter()
+                .flatten()
+                .filter_map(|&id| *at.get(id as usize)?)
+                .collect();
             // The groups of coupled runs are as before unless a run's coupling changed
             // (a new run's from that of the gone run it took over, or from none) or a
-            // coupled run is gone with no new run in its place.
-            let same = (!gone_coupled || paired) && !decided.iter().any(|d| d.2);
-            let partition = same
-                .then(|| positions(&self.partition, &ids))
-                .flatten()
-                .unwrap_or_else(|| joint::partition(&runs));
-            self.partition = ids_of(&partition, |k| ids[k]);
-            let before: Vec<Option<Vec<Decision>>> = runs.iter().map(|r| r.joint.clone()).collect();
+            // coupled run is gone with no new run in its place; then the runs those
+            // changes reach are grouped again.
+            if !recoupled.is_empty() {
+                let coupling = |id: u32| {
+                    let k = (*at.get(id as usize)?)?;
+                    Some(&runs[k].coupling[..])
+                };
+                self.partition = self
+                    .couplings
+                    .regroup(&self.partition, &recoupled, coupling);
+            }
+            // Each group's runs in row order, the groups in order of their first run
+            // (as `joint::partition` gives them).
+            let partition = positions(&self.partition, &at).unwrap_or_else(|| {
+                // A group names a run that is not there: not expected; group afresh.
+                self.couplings = joint::Couplings::default();
+                for (run, &id) in runs.iter().zip(&ids) {
+                    self.couplings.add(id, &run.coupling);
+                }
+                let partition = joint::partition(&runs);
+                self.partition = ids_of(&partition, |k| ids[k]);
+                partition
+            });
+            // The runs whose joint decisions may change: those in a group before or now.
+            let mut may_change: Vec<usize> = previous
+                .iter()
+                .copied()
+                .chain(partition.iter().flatten().copied())
+                .collect();
+            may_change.sort_unstable();
+            may_change.dedup();
+            let before: Vec<Option<Vec<Decision>>> =
+                may_change.iter().map(|&k| runs[k].joint.clone()).collect();
             // Clusters of runs none of which changed keep their decisions, unless every
             // decision may change (the paragraph length did).
             let unchanged: Vec<bool> = decided.iter().map(|d| !d.1).collect();
@@ -590,11 +647,12 @@ impl DecideState {
                 joint::Groups {
                     partition: &partition,
                     unchanged: (!redo_all).then_some(&unchanged[..]),
+                    previous: Some(&may_change),
                 },
                 &mut self.clusters,
             );
-            for ((a, run), b) in again.iter_mut().zip(&runs).zip(before) {
-                *a |= run.joint != b;
+            for (&k, b) in may_change.iter().zip(before) {
+                again[k] |= runs[k].joint != b;
             }
         }
         let out = (0..runs.len()).filter(|&k| again[k]).collect();
@@ -729,15 +787,25 @@ fn second_pass(
 
 /// The groups of run ids `partition` by the runs' indices, given each run's id
 /// (`None` if one of them is no run's).
-fn positions(partition: &[Vec<u32>], ids: &[u32]) -> Option<Vec<Vec<usize>>> {
+fn positions(partition: &[Vec<u32>], at: &[Option<usize>]) -> Option<Vec<Vec<usize>>> {
+    let mut groups: Vec<Vec<usize>> = partition
+        .iter()
+        .map(|g| g.iter().map(|&id| *at.get(id as usize)?).collect())
+        .collect::<Option<_>>()?;
+    for g in &mut groups {
+        g.sort_unstable();
+    }
+    groups.sort_unstable();
+    Some(groups)
+}
+
+/// Each run's position, by its id.
+fn by_id(ids: &[u32]) -> Vec<Option<usize>> {
     let mut at = vec![None; ids.iter().max().map_or(0, |&m| m as usize + 1)];
     for (k, &id) in ids.iter().enumerate() {
         at[id as usize] = Some(k);
     }
-    partition
-        .iter()
-        .map(|g| g.iter().map(|&id| *at.get(id as usize)?).collect())
-        .collect()
+    at
 }
 
 /// The groups of run indices `partition` by the runs' ids.
