@@ -443,16 +443,7 @@ pub fn assemble(
     carried: Option<Carried>,
     lone_crs: Option<usize>,
 ) -> (Dump, [Vec<u32>; 2]) {
-    for row in &rows {
-        if let Some(a) = &row.ambiguity {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                code: ambiguity_code(row.reading, a.alternative),
-                span: row.span.clone(),
-                message: a.reason.clone(),
-            });
-        }
-    }
+    ambiguity_findings(&rows, carried.as_ref(), &mut findings);
     if let Some(t) = &title {
         if let Some(a) = &t.ambiguity {
             findings.push(Finding {
@@ -644,10 +635,94 @@ pub struct Carried<'a> {
     /// The rows outside the map's window that read otherwise than their earlier row
     /// (ascending).
     pub reread: &'a [usize],
+    /// The earlier read's findings, for the ambiguity findings of its rows.
+    pub findings: EarlierFindings<'a>,
     /// Per side and earlier row: its paragraph's index in that version.
     pub paragraph_of: [Vec<u32>; 2],
     /// Per side: the earlier version's paragraphs.
     pub paragraphs: [OldParagraphs<'a>; 2],
+}
+
+/// An earlier read's findings, and where the window's lines lay in its text: a row
+/// before the window that was not decided again has the same ambiguity finding, a
+/// row after it too, moved by `shift` bytes.
+pub struct EarlierFindings<'a> {
+    pub findings: &'a [Finding],
+    pub window: std::ops::Range<usize>,
+    pub shift: isize,
+    /// The rows outside the window decided again (ascending ranges): their findings
+    /// are made again.
+    pub redecided: Vec<std::ops::Range<usize>>,
+}
+
+/// Whether a finding is a row's ambiguity (one made by [`ambiguity_code`]).
+fn is_row_ambiguity(f: &Finding) -> bool {
+    matches!(
+        f.code,
+        "ambiguous-polarity" | "ambiguous-split" | "ambiguous-pairing"
+    )
+}
+
+/// A row's ambiguity finding, if it is ambiguous.
+fn ambiguity_finding(row: &Row) -> Option<Finding> {
+    let a = row.ambiguity.as_ref()?;
+    Some(Finding {
+        severity: Severity::Warning,
+        code: ambiguity_code(row.reading, a.alternative),
+        span: row.span.clone(),
+        message: a.reason.clone(),
+    })
+}
+
+/// The ambiguity findings of the rows, in row order: of every row, or after an edit
+/// ([`Carried`]) taken over from the earlier read for the rows outside the window and
+/// not decided again (the findings of many thousand rows, mostly unambiguous, are
+/// otherwise looked for in every row again).
+fn ambiguity_findings(rows: &[Row], carried: Option<&Carried>, out: &mut Vec<Finding>) {
+    let Some(c) = carried else {
+        out.extend(rows.iter().filter_map(ambiguity_finding));
+        return;
+    };
+    let e = &c.findings;
+    // The new text's bytes of the rows decided again outside the window.
+    let redone: Vec<std::ops::Range<usize>> = e
+        .redecided
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| rows[r.start].span.start..rows[r.end - 1].span.end)
+        .collect();
+    let in_redone = |at: usize| {
+        let k = redone.partition_point(|r| r.end <= at);
+        redone.get(k).is_some_and(|r| r.start <= at)
+    };
+    for f in e.findings.iter().filter(|f| is_row_ambiguity(f)) {
+        let span = if f.span.end <= e.window.start {
+            f.span.clone()
+        } else if f.span.start >= e.window.end {
+            let moved = |x: usize| x.checked_add_signed(e.shift);
+            match (moved(f.span.start), moved(f.span.end)) {
+                (Some(a), Some(b)) => a..b,
+                _ => continue,
+            }
+        } else {
+            continue;
+        };
+        if !in_redone(span.start) {
+            out.push(Finding { span, ..f.clone() });
+        }
+    }
+    let window = c.map.prefix..c.map.new_end;
+    let outside = e
+        .redecided
+        .iter()
+        .flat_map(|r| r.clone())
+        .filter(|i| !window.contains(i));
+    out.extend(
+        window
+            .clone()
+            .chain(outside)
+            .filter_map(|i| ambiguity_finding(&rows[i])),
+    );
 }
 
 /// An earlier version's paragraphs: taken from it when nothing else holds the
@@ -754,6 +829,7 @@ pub fn build_versions_reusing(
             reread,
             paragraph_of: [oi, ni],
             paragraphs: [o, n],
+            ..
         }) => (Some((map, reread)), [Some((o, oi)), Some((n, ni))]),
         None => (None, [None, None]),
     };

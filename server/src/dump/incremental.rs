@@ -13,7 +13,7 @@
 
 use super::build::{
     assemble, inputs_of, read_diff_page_parts, rows_after_edit, scan_body, truncated_row, Carried,
-    OldParagraphs, OldRows, Parts,
+    EarlierFindings, OldParagraphs, OldRows, Parts,
 };
 use super::choices::Choices;
 use super::decide::{RowInput, RowMap};
@@ -348,7 +348,7 @@ impl Reader {
             shift,
             &new_body,
             &inputs,
-            redecided.into_iter().map(|k| decide.run_decisions(k)),
+            redecided.iter().map(|&k| decide.run_decisions(k)),
         );
         drop(inputs);
         let mut findings = head_findings.clone();
@@ -356,6 +356,15 @@ impl Reader {
         let carried = Carried {
             map,
             reread: &reread,
+            findings: EarlierFindings {
+                findings: &old.findings,
+                window: from..to_old,
+                shift: m as isize - n as isize,
+                redecided: redecided
+                    .iter()
+                    .map(|&k| decide.run_decisions(k).0)
+                    .collect(),
+            },
             paragraph_of,
             paragraphs,
         };
