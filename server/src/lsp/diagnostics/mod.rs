@@ -107,16 +107,26 @@ fn sources<'a>(cx: &Ctx<'a>) -> Vec<Source<'a>> {
             return out;
         }
     };
-    let mut from = 0;
-    out.extend(a.dump.findings.iter().filter_map(|f| {
-        let ambiguous = f.code.starts_with("ambiguous-");
-        let shown = if ambiguous {
-            set.ambiguity
-        } else {
-            set.findings
-        };
-        shown.then(|| Source::Finding(f, ambiguous_row(&a.dump, f, &mut from)))
-    }));
+    // A slice of findings at a time, on all cores: each slice's rows are searched from
+    // the start of the dump, then from the row before.
+    let findings: Vec<Source> = a
+        .dump
+        .findings
+        .par_chunks(256)
+        .flat_map_iter(|chunk| {
+            let mut from = 0;
+            chunk.iter().filter_map(move |f| {
+                let ambiguous = f.code.starts_with("ambiguous-");
+                let shown = if ambiguous {
+                    set.ambiguity
+                } else {
+                    set.findings
+                };
+                shown.then(|| Source::Finding(f, ambiguous_row(&a.dump, f, &mut from)))
+            })
+        })
+        .collect();
+    out.extend(findings);
     if set.passages {
         out.extend(a.passages.iter().map(Source::Passage));
     }
