@@ -650,8 +650,8 @@ pub struct EarlierFindings<'a> {
     pub findings: &'a [Finding],
     pub window: std::ops::Range<usize>,
     pub shift: isize,
-    /// The rows outside the window decided again (ascending ranges): their findings
-    /// are made again.
+    /// The rows of the runs decided again (ascending ranges, the window's among them):
+    /// their findings are made again.
     pub redecided: Vec<std::ops::Range<usize>>,
 }
 
@@ -674,10 +674,10 @@ fn ambiguity_finding(row: &Row) -> Option<Finding> {
     })
 }
 
-/// The ambiguity findings of the rows, in row order: of every row, or after an edit
-/// ([`Carried`]) taken over from the earlier read for the rows outside the window and
-/// not decided again (the findings of many thousand rows, mostly unambiguous, are
-/// otherwise looked for in every row again).
+/// Appends the ambiguity findings of the rows (to be sorted with the others): of every
+/// row, or after an edit ([`Carried`]) taken over from the earlier read for the rows
+/// outside the window and not decided again (the findings of many thousand rows, mostly
+/// unambiguous, are otherwise looked for in every row again).
 fn ambiguity_findings(rows: &[Row], carried: Option<&Carried>, out: &mut Vec<Finding>) {
     let Some(c) = carried else {
         out.extend(rows.iter().filter_map(ambiguity_finding));

@@ -253,8 +253,8 @@ pub(super) struct Groups<'a> {
     /// Per run: nothing its cluster's decisions depend on changed since they were made
     /// (`None`: decide every cluster).
     pub(super) unchanged: Option<&'a [bool]>,
-    /// The runs that may hold joint decisions or a cluster's number from before: those
-    /// in a group of the last partition (`None`: any run).
+    /// Every run that may hold joint decisions or a cluster's number from before (`None`:
+    /// any run); the others are not looked at.
     pub(super) previous: Option<&'a [usize]>,
 }
 
