@@ -218,11 +218,10 @@ impl DiffCache {
         let mut fresh = fresh.into_iter().zip(keys).peekable();
         // A row's entry afresh; called in row order.
         let mut entry_of = |i: usize| -> RowEntry {
-            let entry = fresh.next_if(|(f, _)| *f == i).map(|(_, k)| {
+            fresh.next_if(|(f, _)| *f == i).map(|(_, k)| {
                 let e = self.map.get(&k).cloned();
                 (k, e.expect("every passage was computed above"))
-            });
-            entry
+            })
         };
         let passage = |i: usize, (_, e): &((u64, u64), Entry)| Passage {
             row: i,

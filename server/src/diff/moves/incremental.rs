@@ -339,17 +339,12 @@ impl MoveIndex {
             }
             Some(s.start.checked_add_signed(delta)?..s.end.checked_add_signed(delta)?)
         };
-        let new_of = |j: usize| match j {
-            j if j < map.prefix => Some(j),
-            j if j >= map.old_end => Some(j - map.old_end + map.new_end),
-            _ => None,
-        };
         let mut out = Vec::with_capacity(self.moving);
         let mut carried = 0;
         let mut redo = self.redo.iter().copied().peekable();
         for m in &self.last {
             // A row of the edited window: read again, so listed below.
-            let Some(from) = new_of(m.from_row) else {
+            let Some(from) = map.new_of(m.from_row) else {
                 continue;
             };
             while let Some(r) = redo.next_if(|&r| r < from) {
@@ -360,7 +355,7 @@ impl MoveIndex {
             }
             // A kept decision took a kept sentence (a deleted one's taker is decided
             // again).
-            let to = new_of(m.to_row)?;
+            let to = map.new_of(m.to_row)?;
             out.push(Move {
                 from_row: from,
                 from: moved(&m.from, from)?,

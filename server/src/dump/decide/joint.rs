@@ -99,6 +99,15 @@ pub(super) struct Couplings {
 }
 
 impl Couplings {
+    /// The couplings of `runs`, whose ids are `ids`.
+    pub(super) fn of(runs: &[Run], ids: &[u32]) -> Couplings {
+        let mut c = Couplings::default();
+        for (run, &id) in runs.iter().zip(ids) {
+            c.add(id, &run.coupling);
+        }
+        c
+    }
+
     pub(super) fn add(&mut self, id: u32, coupling: &[u64]) {
         for &h in coupling {
             self.holders.entry(h).or_default().push(id);

@@ -62,6 +62,18 @@ pub struct RowMap {
 }
 
 impl RowMap {
+    /// The row of the new read that was row `j` of the previous one (`None` for a row
+    /// of the window).
+    pub fn new_of(&self, j: usize) -> Option<usize> {
+        if j < self.prefix {
+            Some(j)
+        } else if j >= self.old_end {
+            Some(j - self.old_end + self.new_end)
+        } else {
+            None
+        }
+    }
+
     pub fn old_of(&self, i: usize) -> Option<usize> {
         if i < self.prefix {
             Some(i)
@@ -314,10 +326,7 @@ impl DecideState {
             },
             &mut clusters,
         );
-        let mut couplings = joint::Couplings::default();
-        for (run, &id) in runs.iter().zip(&ids) {
-            couplings.add(id, &run.coupling);
-        }
+        let couplings = joint::Couplings::of(&runs, &ids);
         let out = decisions_of(rows.len(), &runs, &ranges);
         let partition = ids_of(&partition, |k| ids[k]);
         let state = DecideState {
@@ -617,10 +626,7 @@ impl DecideState {
             // (as `joint::partition` gives them).
             let partition = positions(&self.partition, &at).unwrap_or_else(|| {
                 // A group names a run that is not there: not expected; group afresh.
-                self.couplings = joint::Couplings::default();
-                for (run, &id) in runs.iter().zip(&ids) {
-                    self.couplings.add(id, &run.coupling);
-                }
+                self.couplings = joint::Couplings::of(&runs, &ids);
                 let partition = joint::partition(&runs);
                 self.partition = ids_of(&partition, |k| ids[k]);
                 partition
@@ -685,9 +691,6 @@ impl DecideState {
         let to = old
             .get(hi)
             .map_or(rows.len(), |r| r.start - 1 - map.old_end + map.new_end);
-        let moved = |r: &Range<usize>| {
-            r.start - map.old_end + map.new_end..r.end - map.old_end + map.new_end
-        };
         let between = runs_of(&rows[from..to]);
         let mut ranges = Vec::with_capacity(old.len() - (hi - lo) + between.len());
         let mut repeats = Vec::with_capacity(ranges.capacity());
@@ -704,6 +707,10 @@ impl DecideState {
             ranges.push(r);
             repeats.push(k);
         }
+        // Wholly after the window: moved by the rows the edit added or removed.
+        let moved = |r: &Range<usize>| {
+            r.start - map.old_end + map.new_end..r.end - map.old_end + map.new_end
+        };
         ranges.extend(old[hi..].iter().map(moved));
         repeats.extend((hi..old.len()).map(Some));
         (ranges, repeats)
@@ -754,9 +761,8 @@ fn first_pass(ctx: &Context, rows: &[RowInput], base: &Counts) -> (Vec<Decision>
     (first, c)
 }
 
-/// Pass 2 of a run: its decisions against the unchanged rows and every other run as
-/// pass 1 read it (pass 1's decisions when the run is the only one).
-/// Pass 2 of a run, whose rows are `rows`.
+/// Pass 2 of a run whose rows are `rows`: its decisions against the unchanged rows and
+/// every other run as pass 1 read it (pass 1's decisions when the run is the only one).
 fn second_pass(
     ctx: &Context,
     rows: &[RowInput],
