@@ -1,8 +1,9 @@
 //! The incremental reader gives exactly what a fresh read gives, after every edit of
 //! a chain of random edits, on the corpus dumps and on generated ones.
 
+use palimpsest::analysis::Analysis;
 use palimpsest::analyze;
-use palimpsest::dump::{read_plain, Choices, Dump, Kept, Reader, Reading, Reuse};
+use palimpsest::dump::{read_plain, Choices, Dump, Kept, Reader, Reading, Reuse, RowMap};
 use palimpsest::generate::{self, Rng};
 use palimpsest::store::cache::DiffCache;
 use std::path::PathBuf;
@@ -125,6 +126,8 @@ struct Paths {
     carried: usize,
     moves_carried: usize,
     moves_listed: usize,
+    /// Analyses whose untouched rows were checked against the last analysis.
+    touched: usize,
 }
 
 fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> Paths {
@@ -136,6 +139,8 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> Paths {
     let mut held = None;
     // Each row's reading in the reader's last read.
     let mut readings: Vec<Option<Reading>> = Vec::new();
+    // The last analysis made through the cache (rows, passages and moves).
+    let mut before: Option<Analysis> = None;
     for step in 0..=edits {
         // What the editor would report as untouched: the true common prefix and
         // suffix, or less of them (an edit may rewrite text with the same text).
@@ -179,6 +184,19 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> Paths {
                     "{name} edit {step}: passages differ"
                 );
                 assert!(a.moves == b.moves, "{name} edit {step}: moves differ");
+                // What the analysis says the edit left alone is as it was.
+                if let (Some(map), Some(touched), Some(before)) =
+                    (cache.last_map, &cache.last_touched, &before)
+                {
+                    paths.touched += 1;
+                    check_touched(&a, before, map, touched)
+                        .unwrap_or_else(|e| panic!("{name} edit {step}: {e}"));
+                }
+                before = Some(Analysis {
+                    dump: std::sync::Arc::new((*a.dump).clone()),
+                    passages: a.passages.clone(),
+                    moves: a.moves.clone(),
+                });
                 // An index brought up to date lists only the moves of the rows it
                 // read or decided again, and carries the others over.
                 let stats = cache.move_stats().expect("an analysis found moves");
@@ -211,10 +229,19 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> Paths {
                     );
                 }
                 match reuse {
-                    Reuse::Rows { map, reread } => {
+                    Reuse::Rows {
+                        map,
+                        reread,
+                        redecided,
+                    } => {
                         paths.incremental += 1;
                         check_map(&dump, map);
                         check_reread(&dump, map, &reread, &readings);
+                        // Rows read otherwise were decided again.
+                        assert!(reread
+                            .iter()
+                            .all(|i| redecided.iter().any(|r| r.contains(i))));
+                        assert!(redecided.iter().all(|r| r.end <= dump.rows.len()));
                     }
                     Reuse::None => paths.whole += 1,
                 }
@@ -229,6 +256,63 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> Paths {
     }
     drop(held);
     paths
+}
+
+/// Every row outside `touched` is, through the map, a row of the analysis `before`
+/// with the same reading, ambiguity and passage, and at the end of the same moves.
+fn check_touched(
+    a: &Analysis,
+    before: &Analysis,
+    map: RowMap,
+    touched: &[std::ops::Range<usize>],
+) -> Result<(), String> {
+    let (new, old) = (&a.dump, &before.dump);
+    let passage = |x: &Analysis, i: usize| {
+        x.passages
+            .binary_search_by_key(&i, |p| p.row)
+            .ok()
+            .map(|k| x.passages[k].class)
+    };
+    // A row's moves: the other end's row and both places, relative to the rows.
+    let moves = |x: &Analysis, i: usize, row: &dyn Fn(usize) -> Option<usize>| {
+        let d = &x.dump;
+        let mut out: Vec<_> = x
+            .moves
+            .iter()
+            .filter(|m| m.from_row == i || m.to_row == i)
+            .map(|m| {
+                (
+                    row(m.from_row),
+                    m.from.start - d.rows[m.from_row].span.start,
+                    m.from.len(),
+                    row(m.to_row),
+                    m.to.start - d.rows[m.to_row].span.start,
+                    m.to.len(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    for i in 0..new.rows.len() {
+        if touched.iter().any(|r| r.contains(&i)) {
+            continue;
+        }
+        let j = map
+            .old_of(i)
+            .ok_or(format!("row {i} is in the window, not touched"))?;
+        let (r, o) = (&new.rows[i], &old.rows[j]);
+        if (r.kind, r.reading, &r.ambiguity) != (o.kind, o.reading, &o.ambiguity) {
+            return Err(format!("row {i} (was {j}) read otherwise, not touched"));
+        }
+        if passage(a, i) != passage(before, j) {
+            return Err(format!("row {i} (was {j}): passage differs, not touched"));
+        }
+        if moves(a, i, &|k| Some(k)) != moves(before, j, &|k| map.new_of(k)) {
+            return Err(format!("row {i} (was {j}): moves differ, not touched"));
+        }
+    }
+    Ok(())
 }
 
 /// Rows the map says are kept lie outside the window.
@@ -291,6 +375,7 @@ fn check_chains(chains: impl IntoIterator<Item = (String, String, u64, usize)>) 
         all.carried += p.carried;
         all.moves_carried += p.moves_carried;
         all.moves_listed += p.moves_listed;
+        all.touched += p.touched;
     }
     let (inc, whole) = (all.incremental, all.whole);
     assert!(
@@ -303,6 +388,12 @@ fn check_chains(chains: impl IntoIterator<Item = (String, String, u64, usize)>) 
         all.carried,
         all.moves_carried,
         all.moves_listed
+    );
+    // Most analyses carried moves over, and said which rows the edit touched.
+    assert!(
+        all.touched * 2 > inc,
+        "{} of {inc} incremental analyses checked for what they left alone",
+        all.touched
     );
 }
 

@@ -655,14 +655,6 @@ pub struct EarlierFindings<'a> {
     pub redecided: Vec<std::ops::Range<usize>>,
 }
 
-/// Whether a finding is a row's ambiguity (one made by [`ambiguity_code`]).
-fn is_row_ambiguity(f: &Finding) -> bool {
-    matches!(
-        f.code,
-        "ambiguous-polarity" | "ambiguous-split" | "ambiguous-pairing"
-    )
-}
-
 /// A row's ambiguity finding, if it is ambiguous.
 fn ambiguity_finding(row: &Row) -> Option<Finding> {
     let a = row.ambiguity.as_ref()?;
@@ -695,7 +687,7 @@ fn ambiguity_findings(rows: &[Row], carried: Option<&Carried>, out: &mut Vec<Fin
         let k = redone.partition_point(|r| r.end <= at);
         redone.get(k).is_some_and(|r| r.start <= at)
     };
-    for f in e.findings.iter().filter(|f| is_row_ambiguity(f)) {
+    for f in e.findings.iter().filter(|f| f.is_row_ambiguity()) {
         let span = if f.span.end <= e.window.start {
             f.span.clone()
         } else if f.span.start >= e.window.end {

@@ -70,8 +70,13 @@ pub enum Reuse {
     /// Read whole: no row is known to be the same.
     None,
     /// Rows outside the map's window have the same text as before, and read as before
-    /// except the rows `reread` (ascending).
-    Rows { map: RowMap, reread: Vec<usize> },
+    /// except the rows `reread` (ascending). Only the rows of the window and of the
+    /// ranges `redecided` were decided again: the others also keep their ambiguity.
+    Rows {
+        map: RowMap,
+        reread: Vec<usize>,
+        redecided: Vec<std::ops::Range<usize>>,
+    },
 }
 
 impl Reader {
@@ -151,7 +156,7 @@ impl Reader {
         if let Some(prev) = self.previous.take() {
             if incremental_ok(&prev, &text, choices) {
                 match self.update(prev, text, kept) {
-                    Ok((dump, map, reread)) => return Ok((dump, Reuse::Rows { map, reread })),
+                    Ok(read) => return Ok(read),
                     Err(text) => return self.read_whole(text, choices).map(|d| (d, Reuse::None)),
                 }
             }
@@ -190,7 +195,7 @@ impl Reader {
         prev: Previous,
         text: String,
         kept: Option<Kept>,
-    ) -> Result<(Arc<Dump>, RowMap, Vec<usize>), String> {
+    ) -> Result<(Arc<Dump>, Reuse), String> {
         let Previous {
             dump: mut old,
             spans,
@@ -353,6 +358,10 @@ impl Reader {
         drop(inputs);
         let mut findings = head_findings.clone();
         findings.extend(new_findings.iter().map(|(_, f)| f.clone()));
+        let redecided_rows: Vec<std::ops::Range<usize>> = redecided
+            .iter()
+            .map(|&k| decide.run_decisions(k).0)
+            .collect();
         let carried = Carried {
             map,
             reread: &reread,
@@ -360,10 +369,7 @@ impl Reader {
                 findings: &old.findings,
                 window: from..to_old,
                 shift: m as isize - n as isize,
-                redecided: redecided
-                    .iter()
-                    .map(|&k| decide.run_decisions(k).0)
-                    .collect(),
+                redecided: redecided_rows.clone(),
             },
             paragraph_of,
             paragraphs,
@@ -400,7 +406,14 @@ impl Reader {
                 paragraph_of,
             },
         });
-        Ok((dump, map, reread))
+        Ok((
+            dump,
+            Reuse::Rows {
+                map,
+                reread,
+                redecided: redecided_rows,
+            },
+        ))
     }
 }
 

@@ -177,6 +177,17 @@ pub struct Finding {
     pub message: Arc<str>,
 }
 
+impl Finding {
+    /// Whether it is a row's ambiguity (one made by `build::ambiguity_code`, with the
+    /// row's span): carried over by an edit that leaves the row's decision alone.
+    pub fn is_row_ambiguity(&self) -> bool {
+        matches!(
+            self.code,
+            "ambiguous-polarity" | "ambiguous-split" | "ambiguous-pairing"
+        )
+    }
+}
+
 /// Header metadata (lines 1-7 of a News Sniffer dump).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Header {

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use ropey::Rope;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Range;
 use std::sync::Arc;
 
 type Entry = Arc<(PassageClass, Option<Arc<WordDiff>>)>;
@@ -35,6 +36,10 @@ pub struct DiffCache {
     /// only the edited part (`None` when it read the whole dump): rows outside the
     /// map's window have the same text.
     pub last_map: Option<RowMap>,
+    /// With `last_map`: the rows of the last analysis (ranges, ascending and apart)
+    /// whose reading, ambiguity, passage or moves may differ from those of the rows the
+    /// map gives them; every other row keeps all of these. `None` if not known.
+    pub last_touched: Option<Vec<Range<usize>>>,
 }
 
 fn key(kind: RowKind, old: &str, new: &str) -> (u64, u64) {
@@ -43,6 +48,20 @@ fn key(kind: RowKind, old: &str, new: &str) -> (u64, u64) {
     let mut b = DefaultHasher::new();
     (new, old.len(), old, 0x9e37_79b9u32).hash(&mut b);
     (a.finish(), b.finish())
+}
+
+/// The rows of `ranges` as ranges in ascending order, apart from each other.
+fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.retain(|r| !r.is_empty());
+    ranges.sort_unstable_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
 }
 
 /// What the last analysis leaves for the next after an edit: how the rows relate, and
@@ -113,6 +132,7 @@ impl DiffCache {
                 self.rows.clear();
                 self.last = None;
                 self.last_map = None;
+                self.last_touched = None;
                 return Err(e);
             }
         };
@@ -122,20 +142,24 @@ impl DiffCache {
     fn analyze_dump(&mut self, dump: Arc<Dump>, reuse: Reuse) -> Analysis {
         // (The rows of the last analysis are those of the reader's last read.)
         let rows = std::mem::take(&mut self.rows);
-        let (last, reread) = match (reuse, self.last.take()) {
-            (Reuse::Rows { map, reread }, Some(passages))
-                if rows.len() + map.new_end == map.old_end + dump.rows.len() =>
-            {
-                (
-                    Some(Last {
-                        map,
-                        passages,
-                        rows,
-                    }),
+        let (last, reread, redecided) = match (reuse, self.last.take()) {
+            (
+                Reuse::Rows {
+                    map,
                     reread,
-                )
-            }
-            _ => (None, Vec::new()),
+                    redecided,
+                },
+                Some(passages),
+            ) if rows.len() + map.new_end == map.old_end + dump.rows.len() => (
+                Some(Last {
+                    map,
+                    passages,
+                    rows,
+                }),
+                reread,
+                redecided,
+            ),
+            _ => (None, Vec::new(), Vec::new()),
         };
         let map = last.as_ref().map(|l| l.map);
         self.last_map = map;
@@ -145,7 +169,7 @@ impl DiffCache {
             Some(map) => (0..dump.rows.len()).map(|i| map.old_of(i)).collect(),
             None => vec![None; dump.rows.len()],
         };
-        for i in reread {
+        for &i in &reread {
             reused[i] = None;
         }
         // The moves are found on one core while the passages are put together on the other.
@@ -160,6 +184,17 @@ impl DiffCache {
             },
             || self.passages(&dump, last, &reused),
         );
+        self.last_touched = map.zip(index.touched()).map(|(map, moves)| {
+            let window = std::iter::once(map.prefix..map.new_end);
+            let rows = |rows: &[usize]| rows.iter().map(|&i| i..i + 1).collect::<Vec<_>>();
+            merged(
+                window
+                    .chain(redecided)
+                    .chain(rows(&reread))
+                    .chain(rows(moves))
+                    .collect(),
+            )
+        });
         self.moves = Some(index);
         Analysis {
             dump,

@@ -54,6 +54,10 @@ pub struct Snapshot {
     /// one's, when this analysis re-read only the edited part: the rows outside the
     /// map's window have the same text as those rows of that generation.
     pub since: Option<(u64, RowMap)>,
+    /// With `since`: the rows (ranges, ascending and apart) whose reading, ambiguity,
+    /// passage or moves may differ from those of the rows of that generation the map
+    /// gives them; every other row keeps all of these. `None` if not known.
+    pub touched: Option<Vec<std::ops::Range<usize>>>,
     versions: [OnceLock<Option<Arc<VersionDoc>>>; 2],
     plain_lines: OnceLock<bool>,
 }
@@ -357,6 +361,7 @@ impl Store {
             let took = started.elapsed();
             let diffs_computed = cache.last_misses;
             let since = analysed.zip(cache.last_map);
+            let touched = since.and(cache.last_touched.clone());
             *analysed = Some(generation);
             if let Some(buf) = opened_with.take() {
                 // `kept` covers every edit since the document was opened.
@@ -375,6 +380,7 @@ impl Store {
                 took,
                 diffs_computed,
                 since,
+                touched,
                 versions: [OnceLock::new(), OnceLock::new()],
                 plain_lines: OnceLock::new(),
             });

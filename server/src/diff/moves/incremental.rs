@@ -190,6 +190,9 @@ pub struct MoveIndex {
     /// The rows (by position) whose older sentences the last update read or decided
     /// again, ascending.
     redo: Vec<usize>,
+    /// After [`MoveIndex::update_edited`] carried moves over: the rows at either end
+    /// of a move it dropped or listed again, ascending (see [`MoveIndex::touched`]).
+    touched: Option<Vec<usize>>,
 }
 
 impl std::fmt::Debug for MoveIndex {
@@ -240,6 +243,7 @@ impl MoveIndex {
             last: Vec::new(),
             text_len: 0,
             redo: Vec::new(),
+            touched: None,
         };
         for r in &idx.rows {
             for side in [OLD, NEW] {
@@ -274,6 +278,14 @@ impl MoveIndex {
         self.stats
     }
 
+    /// After [`MoveIndex::update_edited`] carried the moves over, the rows whose moves
+    /// may differ from the last list's (moved through the edit's map): every other row
+    /// is an end of the same moves as before, at the same places in its text. `None`
+    /// when every move was listed.
+    pub fn touched(&self) -> Option<&[usize]> {
+        self.touched.as_deref()
+    }
+
     /// Brings the index to `dump`, an edit of the dump it was last built or updated
     /// from, and returns exactly [`find_moves`](super::find_moves)`(dump)`.
     ///
@@ -285,6 +297,7 @@ impl MoveIndex {
     /// lengths differ are read again. A `reused` of the wrong length, not increasing or
     /// out of range rebuilds the index.
     pub fn update(&mut self, dump: &Dump, reused: &[Option<usize>]) -> Vec<Move> {
+        self.touched = None;
         match self.try_update(dump, reused) {
             Some(stats) => self.stats = stats,
             None => *self = MoveIndex::new(dump),
@@ -309,6 +322,7 @@ impl MoveIndex {
         reused: &[Option<usize>],
         map: RowMap,
     ) -> Vec<Move> {
+        self.touched = None;
         let Some(stats) = self.try_update(dump, reused) else {
             *self = MoveIndex::new(dump);
             let moves = self.moves(dump);
@@ -318,8 +332,11 @@ impl MoveIndex {
         self.stats = stats;
         let delta = dump.text.len() as isize - self.text_len as isize;
         let moves = match self.carried(dump, map, delta) {
-            Some((moves, carried)) => {
+            Some((moves, carried, mut touched)) => {
                 self.stats.carried = Some(carried);
+                touched.sort_unstable();
+                touched.dedup();
+                self.touched = Some(touched);
                 moves
             }
             // Not expected (the tests check that it does not happen): list them all.
@@ -331,8 +348,14 @@ impl MoveIndex {
 
     /// The last moves carried over to `dump` through `map` (the rows after the edit
     /// moved by `delta` bytes), with those of the rows in [`MoveIndex::redo`] listed
-    /// again, and how many were carried. `None` if they do not add up.
-    fn carried(&self, dump: &Dump, map: RowMap, delta: isize) -> Option<(Vec<Move>, usize)> {
+    /// again, how many were carried, and the rows at either end of a move dropped or
+    /// listed again (unsorted). `None` if they do not add up.
+    fn carried(
+        &self,
+        dump: &Dump,
+        map: RowMap,
+        delta: isize,
+    ) -> Option<(Vec<Move>, usize, Vec<usize>)> {
         let moved = |s: &Span, row: usize| -> Option<Span> {
             if row < map.new_end {
                 return Some(s.clone());
@@ -341,16 +364,25 @@ impl MoveIndex {
         };
         let mut out = Vec::with_capacity(self.moving);
         let mut carried = 0;
+        let mut touched = Vec::new();
         let mut redo = self.redo.iter().copied().peekable();
+        let relist = |r: usize, out: &mut Vec<Move>, touched: &mut Vec<usize>| {
+            let from = out.len();
+            self.row_moves(dump, r, out);
+            touched.extend(out[from..].iter().flat_map(|m| [m.from_row, m.to_row]));
+        };
         for m in &self.last {
             // A row of the edited window: read again, so listed below.
             let Some(from) = map.new_of(m.from_row) else {
+                touched.extend(map.new_of(m.to_row));
                 continue;
             };
             while let Some(r) = redo.next_if(|&r| r < from) {
-                self.row_moves(dump, r, &mut out);
+                relist(r, &mut out, &mut touched);
             }
             if redo.peek() == Some(&from) {
+                touched.push(from);
+                touched.extend(map.new_of(m.to_row));
                 continue;
             }
             // A kept decision took a kept sentence (a deleted one's taker is decided
@@ -365,9 +397,9 @@ impl MoveIndex {
             carried += 1;
         }
         for r in redo {
-            self.row_moves(dump, r, &mut out);
+            relist(r, &mut out, &mut touched);
         }
-        (out.len() == self.moving).then_some((out, carried))
+        (out.len() == self.moving).then_some((out, carried, touched))
     }
 
     /// The place of a sentence, from its name.

@@ -8,6 +8,7 @@
 pub mod publish;
 
 use super::common::{describe_reading, passage_message, Ctx};
+use super::settings::DiagnosticSettings;
 use crate::analysis::Passage;
 use crate::diff::Move;
 use crate::dump::{Dump, Finding, Severity};
@@ -93,6 +94,27 @@ enum Source<'a> {
     Move(&'a Move),
 }
 
+impl Source<'_> {
+    /// Whether its diagnostics are loose: not about one row's reading (ambiguity),
+    /// passage or moves, so an edit may change them wherever it is.
+    fn is_loose(&self) -> bool {
+        match self {
+            Source::Sidecar(_) | Source::NotADump(_) => true,
+            Source::Finding(f, _) => !f.is_row_ambiguity(),
+            Source::Passage(_) | Source::Move(_) => false,
+        }
+    }
+}
+
+/// Whether the settings show a finding.
+fn shown(set: &DiagnosticSettings, f: &Finding) -> bool {
+    if f.code.starts_with("ambiguous-") {
+        set.ambiguity
+    } else {
+        set.findings
+    }
+}
+
 /// Everything the settings ask to show, in listing order.
 fn sources<'a>(cx: &Ctx<'a>) -> Vec<Source<'a>> {
     let mut out = Vec::new();
@@ -115,15 +137,10 @@ fn sources<'a>(cx: &Ctx<'a>) -> Vec<Source<'a>> {
         .par_chunks(256)
         .flat_map_iter(|chunk| {
             let mut from = 0;
-            chunk.iter().filter_map(move |f| {
-                let ambiguous = f.code.starts_with("ambiguous-");
-                let shown = if ambiguous {
-                    set.ambiguity
-                } else {
-                    set.findings
-                };
-                shown.then(|| Source::Finding(f, ambiguous_row(&a.dump, f, &mut from)))
-            })
+            chunk
+                .iter()
+                .filter(|f| shown(set, f))
+                .map(move |f| Source::Finding(f, ambiguous_row(&a.dump, f, &mut from)))
         })
         .collect();
     out.extend(findings);

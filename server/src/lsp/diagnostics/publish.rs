@@ -18,11 +18,14 @@
 //! made from ([`crate::store::Snapshot::since`]), an entry of such a row is known to
 //! have the same text without reading it.
 
+mod splice;
+
 use super::{build, sources, Source};
 use crate::diff::PassageClass;
 use crate::dump::{Dump, Reading, RowKind, Severity, Span};
 use crate::lsp::common::{versions, Ctx};
 use crate::lsp::position::Encoding;
+use crate::lsp::settings::DiagnosticSettings;
 use crate::text::FastMap;
 use rayon::prelude::*;
 use std::ops::Range;
@@ -33,8 +36,8 @@ use tower_lsp_server::ls_types::Position;
 /// and where its JSON lies in that frame.
 #[derive(Default)]
 pub struct Reuse {
-    /// What every entry also depends on: the encoding and the version numbers.
-    salt: Option<(Encoding, [u32; 2])>,
+    /// What every entry also depends on.
+    salt: Option<Salt>,
     /// The generation of the snapshot the entries were made from.
     generation: Option<u64>,
     /// The last frame (shared with the writer that sent it).
@@ -49,9 +52,25 @@ pub struct Reuse {
     /// (`NONE` for none): after a small edit, most sources find theirs at the same
     /// place or next to it, without a lookup in `index`.
     listed: Vec<u32>,
+    /// Each diagnostic of the last frame, in its order: its line, and where its JSON
+    /// lies in the frame.
+    placed: Vec<(u32, Range<usize>)>,
+    /// The lines of the last frame's loose diagnostics ([`Source::is_loose`]), ascending.
+    loose: Vec<u32>,
+    /// The number of lines of the text the last frame was made from.
+    lines: usize,
     /// How many diagnostics the last publication took from the one before.
     pub reused: usize,
+    /// Whether the last publication was spliced into the one before (see `splice`).
+    pub spliced: bool,
+    /// Never splice (to test what the whole listing makes).
+    #[cfg(test)]
+    no_splice: bool,
 }
+
+/// The encoding, the version numbers, the settings of what is shown and whether related
+/// information is sent.
+type Salt = (Encoding, [u32; 2], DiagnosticSettings, bool);
 
 /// The row a diagnostic is about, and the row a moved sentence went to (else `NONE`).
 type Rows = [u32; 2];
@@ -273,7 +292,29 @@ struct Made {
     inputs: Inputs<Arc<str>>,
 }
 
+/// The lines of loose diagnostics, ascending and once each.
+fn loose_lines<I: IntoIterator<Item = u32>>(lines: impl Iterator<Item = I>) -> Vec<u32> {
+    let mut out: Vec<u32> = lines.flatten().collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 impl Reuse {
+    /// Clears out the dropped entries once they are half.
+    fn compact(&mut self) {
+        if self.dropped > self.entries.len() / 2 {
+            self.entries.retain(Option::is_some);
+            self.listed.clear();
+            self.index.clear();
+            for (i, e) in self.entries.iter().enumerate() {
+                let key = e.as_ref().expect("retained").key;
+                self.index.insert(key, i as u32);
+            }
+            self.dropped = 0;
+        }
+    }
+
     /// The live entry with this key, if any; `k` is the source's place in the listing.
     fn entry(&self, k: usize, key: &(u32, Slot)) -> Option<(u32, &Entry)> {
         let live = |i: u32| {
@@ -426,6 +467,12 @@ fn in_order(starts: &[Position]) -> Vec<u32> {
     out
 }
 
+/// The notification's JSON around the diagnostics and the version.
+const HEAD: &[u8] =
+    br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#;
+const LIST: &[u8] = br#","diagnostics":["#;
+const VERSION: &[u8] = br#"],"version":"#;
+
 /// The framed `textDocument/publishDiagnostics` notification for the snapshot, with
 /// the same diagnostics in the same order as [`super::compute`]. `reuse` holds what the
 /// document's last publication left, and is replaced by what this one leaves.
@@ -435,14 +482,35 @@ pub fn frame(
     version: i32,
     reuse: &mut Reuse,
 ) -> serde_json::Result<Arc<Vec<u8>>> {
-    let salt = cx.analysis().map(|a| (cx.enc, versions(&a.dump)));
+    let salt = cx.analysis().map(|a| {
+        (
+            cx.enc,
+            versions(&a.dump),
+            cx.settings.diagnostics.clone(),
+            related,
+        )
+    });
     if reuse.salt != salt {
         *reuse = Reuse {
             salt,
+            #[cfg(test)]
+            no_splice: reuse.no_splice,
             ..Reuse::default()
         };
     }
-    let parts: Vec<Part> = sources(cx)
+    #[cfg(test)]
+    let splicing = !reuse.no_splice;
+    #[cfg(not(test))]
+    let splicing = true;
+    if let Some(frame) = splicing
+        .then(|| splice::splice(cx, related, version, reuse))
+        .flatten()
+    {
+        return frame;
+    }
+    reuse.spliced = false;
+    let sources = sources(cx);
+    let parts: Vec<Part> = sources
         .par_iter()
         .enumerate()
         .with_min_len(64)
@@ -480,10 +548,6 @@ pub fn frame(
     let order = in_order(&starts);
     let uri = serde_json::to_vec(cx.uri)?;
     let version = version.to_string();
-    const HEAD: &[u8] =
-        br#"{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":"#;
-    const LIST: &[u8] = br#","diagnostics":["#;
-    const VERSION: &[u8] = br#"],"version":"#;
     listed += order.len().saturating_sub(1);
     let len = HEAD.len() + uri.len() + LIST.len() + listed + VERSION.len() + version.len() + 2;
     let mut frame = crate::lsp::output::frame_for(len);
@@ -513,7 +577,18 @@ pub fn frame(
     frame.extend_from_slice(VERSION);
     frame.extend_from_slice(version.as_bytes());
     frame.extend_from_slice(b"}}");
-    drop((order, pieces, starts));
+    reuse.placed.clear();
+    reuse.placed.extend(
+        order
+            .iter()
+            .map(|&seq| (starts[seq as usize].line, placed[seq as usize].clone())),
+    );
+    reuse.loose = loose_lines(sources.iter().zip(&parts).filter_map(|(s, p)| match p {
+        Part::Built(_, json) if s.is_loose() => Some(json.iter().map(|(start, _)| start.line)),
+        _ => None,
+    }));
+    reuse.lines = cx.snap.rope.len_lines();
+    drop((order, pieces, starts, sources));
     drop(old);
     // The entries this publication leaves, their JSON where it now lies: reused ones
     // are updated in place (their key is the same), built ones added, and the others
@@ -570,16 +645,7 @@ pub fn frame(
             }
         }
     }
-    if reuse.dropped > reuse.entries.len() / 2 {
-        reuse.entries.retain(Option::is_some);
-        reuse.listed.clear();
-        reuse.index.clear();
-        for (i, e) in reuse.entries.iter().enumerate() {
-            let key = e.as_ref().expect("retained").key;
-            reuse.index.insert(key, i as u32);
-        }
-        reuse.dropped = 0;
-    }
+    reuse.compact();
     let frame = Arc::new(frame);
     reuse.frame = Some(frame.clone());
     reuse.generation = Some(cx.snap.generation);
@@ -647,11 +713,15 @@ mod tests {
         start + text.find(' ').unwrap_or(0)
     }
 
-    #[test]
-    fn reused_diagnostics_equal_fresh_ones_through_edits() {
+    /// Edits of every kind, each published and checked against a fresh computation,
+    /// by splicing where it can (`splice`) or always through the whole listing.
+    fn through_edits(splice: bool) {
         let (text, _) = crate::generate::dump_of_size(7, 200_000);
         let store = open(&text);
-        let mut reuse = Reuse::default();
+        let mut reuse = Reuse {
+            no_splice: !splice,
+            ..Reuse::default()
+        };
         let total = check(&store, Encoding::Utf16, &mut reuse);
         assert!(total > 100, "{total} diagnostics");
         assert_eq!(reuse.reused, 0);
@@ -661,6 +731,16 @@ mod tests {
             version += 1;
             store.edit("k", version, |e| e.replace(at..at + cut, insert));
         };
+        // Most diagnostics are taken from the last publication: spliced, all but the
+        // few on the lines the edit touched; else all but the few loose ones.
+        let most = |reuse: &Reuse, n: usize| {
+            assert_eq!(reuse.spliced, splice);
+            let built = n - reuse.reused;
+            assert!(
+                built <= if splice { n / 5 } else { 8 },
+                "{built} of {n} built"
+            );
+        };
         // A word inside a row: every other row's diagnostics are reused.
         edit(
             &store,
@@ -669,28 +749,18 @@ mod tests {
             " freshly “quoted” 東京 🙂",
         );
         let n = check(&store, Encoding::Utf16, &mut reuse);
-        let findings = store
-            .snapshot("k")
-            .unwrap()
-            .analysis()
-            .unwrap()
-            .dump
-            .findings
-            .len();
-        assert!(
-            reuse.reused + 6 >= n,
-            "{} of {n} reused ({findings} findings)",
-            reuse.reused
-        );
+        most(&reuse, n);
         // An analysis that was not published, then another edit: the rows the last
         // analysis carried over are not all as the last publication saw them.
         edit(&store, space_on(&store, lines / 2), 0, " again and again");
         store.snapshot("k").unwrap();
         edit(&store, space_on(&store, lines / 2 + 9), 0, " later");
         check(&store, Encoding::Utf16, &mut reuse);
+        assert!(!reuse.spliced);
         // A new line shifts every later row: their JSON names other lines.
         edit(&store, space_on(&store, lines / 3), 0, "\n");
         check(&store, Encoding::Utf16, &mut reuse);
+        assert!(!reuse.spliced);
         // Twice more near the start: the entries dropped so far are cleared out.
         for _ in 0..2 {
             edit(&store, space_on(&store, lines / 10), 0, "\n");
@@ -699,7 +769,7 @@ mod tests {
         // The next edit reuses what those publications built.
         edit(&store, space_on(&store, lines / 2), 0, " anew");
         let n = check(&store, Encoding::Utf16, &mut reuse);
-        assert!(reuse.reused + 8 >= n, "{} of {n} reused", reuse.reused);
+        most(&reuse, n);
         // What each rebuild left behind was dropped.
         assert!(
             reuse.entries.len() < 2 * n,
@@ -722,6 +792,38 @@ mod tests {
             &format!("\n{}", row.trim_end()),
         );
         check(&store, Encoding::Utf16, &mut reuse);
+        // A row's text put in place of another's, on the same line: its passage,
+        // decision and moved sentences change, far from the edit too.
+        let row = store
+            .snapshot("k")
+            .unwrap()
+            .rope
+            .line(lines / 3)
+            .to_string();
+        let at = store.snapshot("k").unwrap().rope.line_to_byte(lines / 2);
+        let len = store
+            .snapshot("k")
+            .unwrap()
+            .rope
+            .line(lines / 2)
+            .len_bytes()
+            - 1;
+        edit(&store, at, len, row.trim_end());
+        let n = check(&store, Encoding::Utf16, &mut reuse);
+        most(&reuse, n);
+        // A space at the end of a row, then taken away again: a loose finding comes
+        // and goes.
+        let end = |store: &Store| {
+            let rope = store.snapshot("k").unwrap().rope.clone();
+            rope.line_to_byte(lines / 2 + 1) - 1
+        };
+        edit(&store, end(&store), 0, " ");
+        let n = check(&store, Encoding::Utf16, &mut reuse);
+        most(&reuse, n);
+        assert!(reuse.loose.len() > 1 || !splice, "{:?}", reuse.loose);
+        edit(&store, end(&store) - 1, 1, "");
+        let n = check(&store, Encoding::Utf16, &mut reuse);
+        most(&reuse, n);
         // A person's choice: rows read otherwise with the same text and line.
         let snap = store.snapshot("k").unwrap();
         let dump = &snap.analysis().unwrap().dump;
@@ -733,11 +835,82 @@ mod tests {
         assert!(!choices.rows.is_empty());
         store.set_choices("k", choices, None);
         check(&store, Encoding::Utf16, &mut reuse);
+        assert!(!reuse.spliced);
         // Another encoding: nothing is reused, everything still matches.
         let n = check(&store, Encoding::Utf8, &mut reuse);
         assert_eq!(reuse.reused, 0, "{n}");
         check(&store, Encoding::Utf8, &mut reuse);
         assert!(reuse.reused > 0);
+    }
+
+    #[test]
+    fn reused_diagnostics_equal_fresh_ones_through_edits() {
+        through_edits(false);
+    }
+
+    #[test]
+    fn spliced_diagnostics_equal_fresh_ones_through_edits() {
+        through_edits(true);
+    }
+
+    /// Many edits inside rows, none adding or removing a line: words typed and cut,
+    /// sentences copied from other rows (moved sentences appear and go) and rows'
+    /// separators cut (decisions change). Every publication is checked.
+    #[test]
+    fn spliced_diagnostics_equal_fresh_ones_through_many_edits() {
+        let (text, _) = crate::generate::dump_of_size(11, 150_000);
+        let store = open(&text);
+        let mut reuse = Reuse::default();
+        check(&store, Encoding::Utf16, &mut reuse);
+        let body = text
+            .lines()
+            .position(|l| l.starts_with("Version "))
+            .unwrap()
+            + 3;
+        let lines = text.lines().count();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut spliced, mut version) = (0, 1);
+        for _ in 0..60 {
+            let snap = store.snapshot("k").unwrap();
+            let line = body + next(lines - body - 1);
+            let start = snap.rope.line_to_byte(line);
+            let row = snap.rope.line(line).to_string();
+            let row = row.trim_end_matches(['\n', '\r']);
+            let spaces: Vec<usize> = row.match_indices(' ').map(|(i, _)| i).collect();
+            if spaces.len() < 3 {
+                continue;
+            }
+            let (a, b) = {
+                let i = next(spaces.len() - 1);
+                (spaces[i], spaces[i + 1 + next(spaces.len() - 1 - i)])
+            };
+            let other = snap.rope.line(body + next(lines - body - 1)).to_string();
+            let sentence = other
+                .split(". ")
+                .nth(1)
+                .unwrap_or("")
+                .trim_end_matches(['\n', '\r']);
+            let (cut, insert) = match next(4) {
+                0 => (0, " newly".to_string()),
+                1 => (b - a, String::new()),
+                2 => (0, format!(" {sentence}.")),
+                // Two spaces in a row: a likely place for a separator.
+                _ => (b - a, "  ".to_string()),
+            };
+            version += 1;
+            store.edit("k", version, |e| {
+                e.replace(start + a..start + a + cut, &insert)
+            });
+            check(&store, Encoding::Utf16, &mut reuse);
+            spliced += reuse.spliced as usize;
+        }
+        assert!(spliced >= 40, "{spliced} of 60 spliced");
     }
 
     #[test]
