@@ -301,6 +301,30 @@ fn loose_lines<I: IntoIterator<Item = u32>>(lines: impl Iterator<Item = I>) -> V
 }
 
 impl Reuse {
+    /// Adds an entry for what `m` made, its JSON at `json`; gives its index.
+    fn add(&mut self, m: Made, json: Places) -> u32 {
+        let i = self.entries.len() as u32;
+        self.index.insert(m.key, i);
+        self.entries.push(Some(Entry {
+            key: m.key,
+            rows: m.rows,
+            texts: m.texts,
+            inputs: m.inputs,
+            json,
+        }));
+        i
+    }
+
+    /// Drops entry `i`, if it is live.
+    fn drop_entry(&mut self, i: usize) {
+        if let Some(e) = self.entries[i].take() {
+            if self.index.get(&e.key) == Some(&(i as u32)) {
+                self.index.remove(&e.key);
+            }
+            self.dropped += 1;
+        }
+    }
+
     /// Clears out the dropped entries once they are half.
     fn compact(&mut self) {
         if self.dropped > self.entries.len() / 2 {
@@ -617,17 +641,8 @@ pub fn frame(
                     .collect();
                 match made.zip(Places::of(json)) {
                     Some((m, json)) => {
-                        let i = reuse.entries.len() as u32;
-                        reuse.index.insert(m.key, i);
-                        reuse.entries.push(Some(Entry {
-                            key: m.key,
-                            rows: m.rows,
-                            texts: m.texts,
-                            inputs: m.inputs,
-                            json,
-                        }));
                         used.push(true);
-                        i
+                        reuse.add(*m, json)
                     }
                     None => NONE,
                 }
@@ -635,14 +650,9 @@ pub fn frame(
         };
         reuse.listed.push(listed);
     }
-    for (i, slot) in reuse.entries.iter_mut().enumerate() {
-        if !used[i] {
-            if let Some(e) = slot.take() {
-                if reuse.index.get(&e.key) == Some(&(i as u32)) {
-                    reuse.index.remove(&e.key);
-                }
-                reuse.dropped += 1;
-            }
+    for (i, used) in used.into_iter().enumerate() {
+        if !used {
+            reuse.drop_entry(i);
         }
     }
     reuse.compact();
@@ -824,6 +834,31 @@ mod tests {
         edit(&store, end(&store) - 1, 1, "");
         let n = check(&store, Encoding::Utf16, &mut reuse);
         most(&reuse, n);
+        // The last row cut whole: the file ends with a blank line, no row is on it.
+        let rope = store.snapshot("k").unwrap().rope.clone();
+        let last = (0..rope.len_lines())
+            .rev()
+            .find(|&l| rope.line(l).len_chars() > 1)
+            .unwrap();
+        let len = |rope: &ropey::Rope| {
+            let row = rope.line(last).to_string();
+            row.trim_end_matches(['\n', '\r']).len()
+        };
+        // (First made a changed row, so that it has diagnostics to lose.)
+        let changed = {
+            let snap = store.snapshot("k").unwrap();
+            let a = snap.analysis().unwrap();
+            let p = a.passages.iter().rev().find(|p| p.diff.is_some()).unwrap();
+            a.dump.slice(&a.dump.rows[p.row].span).to_string()
+        };
+        // (Its sentences, copied, move: many diagnostics change.)
+        edit(&store, rope.line_to_byte(last), len(&rope), &changed);
+        check(&store, Encoding::Utf16, &mut reuse);
+        assert_eq!(reuse.spliced, splice);
+        let rope = store.snapshot("k").unwrap().rope.clone();
+        edit(&store, rope.line_to_byte(last), len(&rope), "");
+        check(&store, Encoding::Utf16, &mut reuse);
+        assert_eq!(reuse.spliced, splice);
         // A person's choice: rows read otherwise with the same text and line.
         let snap = store.snapshot("k").unwrap();
         let dump = &snap.analysis().unwrap().dump;
@@ -854,8 +889,9 @@ mod tests {
     }
 
     /// Many edits inside rows, none adding or removing a line: words typed and cut,
-    /// sentences copied from other rows (moved sentences appear and go) and rows'
-    /// separators cut (decisions change). Every publication is checked.
+    /// sentences copied from other rows (moved sentences appear and go), rows'
+    /// separators cut (decisions change) and rows cut whole (a row goes, a blank line
+    /// stays). Every publication is checked.
     #[test]
     fn spliced_diagnostics_equal_fresh_ones_through_many_edits() {
         let (text, _) = crate::generate::dump_of_size(11, 150_000);
@@ -896,16 +932,18 @@ mod tests {
                 .nth(1)
                 .unwrap_or("")
                 .trim_end_matches(['\n', '\r']);
-            let (cut, insert) = match next(4) {
-                0 => (0, " newly".to_string()),
-                1 => (b - a, String::new()),
-                2 => (0, format!(" {sentence}.")),
+            let (at, cut, insert) = match next(5) {
+                0 => (a, 0, " newly".to_string()),
+                1 => (a, b - a, String::new()),
+                2 => (a, 0, format!(" {sentence}.")),
                 // Two spaces in a row: a likely place for a separator.
-                _ => (b - a, "  ".to_string()),
+                3 => (a, b - a, "  ".to_string()),
+                // The whole row: the line is left blank.
+                _ => (0, row.len(), String::new()),
             };
             version += 1;
             store.edit("k", version, |e| {
-                e.replace(start + a..start + a + cut, &insert)
+                e.replace(start + at..start + at + cut, &insert)
             });
             check(&store, Encoding::Utf16, &mut reuse);
             spliced += reuse.spliced as usize;

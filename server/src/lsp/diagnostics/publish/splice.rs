@@ -78,6 +78,15 @@ pub(super) fn splice(
     for r in touched {
         dirty.extend(dump.rows[r.clone()].iter().map(|row| row.line as u32));
     }
+    // The window's lines, wherever its rows were before: between the rows kept on
+    // either side (a row may have become a line that is none).
+    let rows = &dump.rows;
+    let after = map.prefix.checked_sub(1).map_or(0, |i| rows[i].line + 1);
+    let before = rows.get(map.new_end).map_or(starts.len() + 1, |r| r.line);
+    if before.saturating_sub(after) > MAX_TOUCHED {
+        return None;
+    }
+    dirty.extend((after..before).map(|l| l as u32));
     dirty.sort_unstable();
     dirty.dedup();
 
@@ -106,7 +115,6 @@ pub(super) fn splice(
             }
         }
         if set.passages {
-            let rows = &dump.rows;
             let first = rows.partition_point(|r| r.span.start < b.start);
             for (i, row) in rows.iter().enumerate().skip(first) {
                 if row.span.start >= b.end {
@@ -254,8 +262,8 @@ pub(super) fn splice(
         let k = shifts.partition_point(|(start, _)| *start <= at.start);
         Some(shifted(at, shifts[k.checked_sub(1)?].1))
     };
-    for (i, slot) in reuse.entries.iter_mut().enumerate() {
-        let Some(e) = slot else {
+    for i in 0..reuse.entries.len() {
+        let Some(e) = &mut reuse.entries[i] else {
             continue;
         };
         let clean = e
@@ -274,11 +282,7 @@ pub(super) fn splice(
         if kept {
             e.rows = rows.map(|r| r.expect("checked"));
         } else {
-            let e = slot.take().expect("live");
-            if reuse.index.get(&e.key) == Some(&(i as u32)) {
-                reuse.index.remove(&e.key);
-            }
-            reuse.dropped += 1;
+            reuse.drop_entry(i);
         }
     }
     let mut loose = Vec::new();
@@ -307,15 +311,7 @@ pub(super) fn splice(
         let Some(json) = Places::of(at.into_iter().flatten().collect()) else {
             continue;
         };
-        let i = reuse.entries.len() as u32;
-        reuse.index.insert(m.key, i);
-        reuse.entries.push(Some(Entry {
-            key: m.key,
-            rows: m.rows,
-            texts: m.texts,
-            inputs: m.inputs,
-            json,
-        }));
+        reuse.add(*m, json);
     }
     reuse.compact();
     reuse.placed = new_placed;
