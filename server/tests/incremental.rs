@@ -551,3 +551,110 @@ changes available.\n\nVersion 0 Version 1\nA Title A Title\n(about 1 hour later)
     assert_eq!(ab(&fresh), [removed, added]);
     assert!(*d == fresh, "{}", first_difference(&d, &fresh));
 }
+
+/// Publishes the diagnostics after every edit of a chain of random edits, each as the
+/// language server does (spliced into the last publication when the edit adds or
+/// removes no line), and checks each against a fresh computation. Gives how many
+/// publications were spliced, and how many there were.
+fn publish_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usize) {
+    use palimpsest::lsp::common::Ctx;
+    use palimpsest::lsp::diagnostics::{compute, publish};
+    use palimpsest::lsp::position::Encoding;
+    use palimpsest::store::{OpenParams, Store};
+    use std::str::FromStr;
+
+    let store = Store::new();
+    store.open(OpenParams {
+        key: "k".into(),
+        version: 1,
+        text: text.into(),
+        path: None,
+        choices: Choices::default(),
+        choices_error: None,
+    });
+    let uri = tower_lsp_server::ls_types::Uri::from_str("file:///tmp/chain.txt").unwrap();
+    let settings = palimpsest::lsp::settings::Settings::default();
+    let histories = palimpsest::lsp::history::Histories::default();
+    let mut reuse = publish::Reuse::default();
+    let mut rng = Rng::new(seed);
+    let mut text = text.to_owned();
+    let mut spliced = 0;
+    for step in 0..=edits {
+        if step > 0 {
+            // One change: the bytes between the common start and end.
+            let edited = edit(&text, &mut rng);
+            let (a, b) = (text.as_bytes(), edited.as_bytes());
+            let mut p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+            while !text.is_char_boundary(p) {
+                p -= 1;
+            }
+            let most = a.len().min(b.len()) - p;
+            let mut s = (a.iter().rev().zip(b.iter().rev()))
+                .take_while(|(x, y)| x == y)
+                .count()
+                .min(most);
+            while !text.is_char_boundary(text.len() - s)
+                || !edited.is_char_boundary(edited.len() - s)
+            {
+                s -= 1;
+            }
+            let insert = edited[p..edited.len() - s].to_owned();
+            let end = text.len() - s;
+            store.edit("k", step as i32 + 1, |e| e.replace(p..end, &insert));
+            text = edited;
+        }
+        let snap = store.snapshot("k").unwrap();
+        let cx = Ctx {
+            snap: &snap,
+            enc: Encoding::Utf16,
+            settings: &settings,
+            uri: &uri,
+            histories: &histories,
+        };
+        let frame = publish::frame(&cx, true, snap.version, &mut reuse).unwrap();
+        let frame = std::str::from_utf8(&frame).unwrap();
+        let (_, body) = frame.split_once("\r\n\r\n").unwrap();
+        let got: serde_json::Value = serde_json::from_str(body).unwrap();
+        let want = serde_json::to_value(compute(&cx, true)).unwrap();
+        assert!(
+            got["params"]["diagnostics"] == want,
+            "{name}, seed {seed}, edit {step}: published diagnostics differ from fresh ones (spliced: {})",
+            reuse.spliced
+        );
+        spliced += reuse.spliced as usize;
+    }
+    (spliced, edits + 1)
+}
+
+/// The language server's publications equal fresh diagnostics after every edit of
+/// random chains on every corpus dump and on generated ones, many of them spliced.
+#[test]
+fn published_diagnostics_after_random_edits() {
+    let (mut spliced, mut all) = (0, 0);
+    let mut run = |(s, n): (usize, usize)| {
+        spliced += s;
+        all += n;
+    };
+    for (k, path) in corpus_dumps().iter().enumerate() {
+        let text = std::fs::read_to_string(path).unwrap();
+        run(publish_chain(
+            &path.display().to_string(),
+            &text,
+            3000 + k as u64,
+            12,
+        ));
+    }
+    for seed in 0..3 {
+        let (text, _) = generate::dump_of_size(seed, 80_000);
+        run(publish_chain(
+            &format!("generated {seed}"),
+            &text,
+            4000 + seed,
+            40,
+        ));
+    }
+    assert!(
+        spliced * 8 > all && spliced > 100,
+        "{spliced} of {all} publications spliced"
+    );
+}
