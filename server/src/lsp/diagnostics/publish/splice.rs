@@ -169,7 +169,13 @@ pub(super) fn splice(
     }
     fresh.sort_unstable_by_key(|f| (f.start.line, f.start.character, f.rank));
 
-    // The last frame's diagnostics around the dirty lines, in runs.
+    let uri = match serde_json::to_vec(cx.uri) {
+        Ok(uri) => uri,
+        Err(e) => return Some(Err(e)),
+    };
+
+    // The last frame's diagnostics around the dirty lines, in runs. (From here on,
+    // nothing fails: `reuse` is left as this publication leaves it.)
     let placed = std::mem::take(&mut reuse.placed);
     let mut items = Vec::new();
     let (mut p, mut q) = (0, 0);
@@ -195,10 +201,6 @@ pub(super) fn splice(
     let run = |r: &Range<usize>| placed[r.start].1.start..placed[r.end - 1].1.end;
 
     // Written.
-    let uri = match serde_json::to_vec(cx.uri) {
-        Ok(uri) => uri,
-        Err(e) => return Some(Err(e)),
-    };
     let version = version.to_string();
     let listed: usize = items
         .iter()
