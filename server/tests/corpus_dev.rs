@@ -83,10 +83,21 @@ fn compare(
             && got.number as u64 == v["number"].as_u64().unwrap()
             && got.caption.as_deref() == v["caption"].as_str();
         if !same && verbose {
-            println!(
-                "{name}: version {} differs (title {:?} vs {:?})",
-                got.number, got.title, v["title"]
-            );
+            // Which part: the first paragraph that differs, or else the head.
+            let what = match (0..paragraphs.len().max(want.len()))
+                .find(|&k| paragraphs.get(k) != want.get(k))
+            {
+                Some(k) => format!(
+                    "paragraph {k}: {:?} vs {:?}",
+                    paragraphs.get(k),
+                    want.get(k)
+                ),
+                None => format!(
+                    "title, number or caption: {:?} {} {:?} vs {} {} {}",
+                    got.title, got.number, got.caption, v["title"], v["number"], v["caption"]
+                ),
+            };
+            println!("{name}: version {} differs at {what}", got.number);
         }
         exact &= same;
     }
