@@ -115,6 +115,18 @@ fn edit(text: &str, rng: &mut Rng) -> String {
     out
 }
 
+/// The bytes two texts share at their start, and at their end after that.
+fn common_ends(a: &str, b: &str) -> (usize, usize) {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let most = a.len().min(b.len()) - prefix;
+    let suffix = (a.iter().rev().zip(b.iter().rev()))
+        .take_while(|(x, y)| x == y)
+        .count()
+        .min(most);
+    (prefix, suffix)
+}
+
 /// How many reads and move lists took each path.
 #[derive(Default)]
 struct Paths {
@@ -148,13 +160,7 @@ fn check_chain(name: &str, text: &str, seed: u64, edits: usize) -> Paths {
         if step > 0 {
             let edited = edit(&text, &mut rng);
             let before = std::mem::replace(&mut text, edited);
-            let (a, b) = (before.as_bytes(), text.as_bytes());
-            let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-            let most = a.len().min(b.len()) - prefix;
-            let suffix = (a.iter().rev().zip(b.iter().rev()))
-                .take_while(|(x, y)| x == y)
-                .count()
-                .min(most);
+            let (prefix, suffix) = common_ends(&before, &text);
             kept = Some(Kept {
                 prefix: prefix - rng.below(prefix.min(40) + 1),
                 suffix: suffix - rng.below(suffix.min(40) + 1),
@@ -583,16 +589,10 @@ fn publish_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usi
         if step > 0 {
             // One change: the bytes between the common start and end.
             let edited = edit(&text, &mut rng);
-            let (a, b) = (text.as_bytes(), edited.as_bytes());
-            let mut p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+            let (mut p, mut s) = common_ends(&text, &edited);
             while !text.is_char_boundary(p) {
                 p -= 1;
             }
-            let most = a.len().min(b.len()) - p;
-            let mut s = (a.iter().rev().zip(b.iter().rev()))
-                .take_while(|(x, y)| x == y)
-                .count()
-                .min(most);
             while !text.is_char_boundary(text.len() - s)
                 || !edited.is_char_boundary(edited.len() - s)
             {
