@@ -373,6 +373,70 @@ fn a_sentence_in_two_runs_is_read_once_per_version() {
     assert_eq!(count(&d, Side::New), 1, "{:?}", paragraphs(&d, Side::New));
 }
 
+/// A lone one-sided row that holds a sentence another run's edited paragraph lost was
+/// split off from it (added); one that holds a sentence an edited paragraph gained was
+/// merged into it (removed). The text settles the side: nothing is flagged, even for a
+/// sentence of six words (which the duplicates alone leave flagged).
+#[test]
+fn a_lone_row_split_from_or_merged_into_an_edited_paragraph_takes_its_side() {
+    let doubled = |s: &str| format!("{s}{s}");
+    let a = "Ukrainian President Volodymyr Zelenskyy described his visit to the United States and Canada this week as very productive.";
+    let b = "He met lawmakers from both parties in Washington and addressed the Canadian parliament in Ottawa.";
+    let c = "Canada announced a new package of military aid worth hundreds of millions of dollars.";
+    let short = "Russian airstrikes killed three people in the southern region of Kherson, officials said. The regional governor promised to rebuild the school before winter.";
+    let long = |moved: &str| {
+        format!("Russian airstrikes killed two people in the southern region of Kherson, officials said. {moved} The regional governor promised to rebuild the school before the winter.")
+    };
+    let cases = [
+        // Split off: the edited paragraph lost the sentence, the lone row holds it.
+        (
+            "Rescue teams searched the rubble of a school building through the night.",
+            true,
+            RowKind::Added,
+        ),
+        (
+            "Rescue teams searched the rubble overnight.",
+            true,
+            RowKind::Added,
+        ),
+        // Merged: the edited paragraph gained the sentence.
+        (
+            "Rescue teams searched the rubble overnight.",
+            false,
+            RowKind::Removed,
+        ),
+    ];
+    for (moved, split, kind) in cases {
+        let edited = if split {
+            format!("{} {short}", long(moved))
+        } else {
+            format!("{short} {}", long(moved))
+        };
+        let rows = [
+            doubled(a),
+            edited,
+            doubled(b),
+            moved.to_string(),
+            doubled(c),
+        ];
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let text = page(
+            "Version 0 Version 1",
+            "Kherson Kherson",
+            "(about 1 hour later)",
+            &rows,
+        );
+        let d = dump::read_plain(text.as_bytes()).unwrap();
+        assert_eq!(d.rows[1].kind, RowKind::Changed);
+        assert_eq!(d.rows[3].kind, kind, "{moved}: {:?}", d.rows[3]);
+        assert!(d.rows[3].ambiguity.is_none(), "{moved}: {:?}", d.rows[3]);
+        let old = paragraphs(&d, Side::Old);
+        let new = paragraphs(&d, Side::New);
+        let holding = |ps: &[String]| ps.iter().filter(|p| p.contains(moved)).count();
+        assert_eq!((holding(&old), holding(&new)), (1, 1), "{old:?} {new:?}");
+    }
+}
+
 fn fold(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -13,7 +13,7 @@
 
 use super::counts::{add_all, Changed, CountChange};
 use super::run::{
-    decisions, distinct, duplicate_cost, enumerate, structure_score, Ext, Para, Precomputed,
+    decisions, distinct, duplicate_score, enumerate, structure_score, Ext, Para, Precomputed,
     RowData, Scored,
 };
 use super::state::Run;
@@ -403,6 +403,15 @@ fn decide_cluster(
         .collect();
     let data = RowData::of(&union);
     let pre = Precomputed::new(&union, &data, ext);
+    // Each member's rows within the union.
+    let spans: Vec<Range<usize>> = members
+        .iter()
+        .scan(0, |at, r| {
+            let span = *at..*at + r.len();
+            *at = span.end;
+            Some(span)
+        })
+        .collect();
     let score = |idx: &[usize]| -> Scored {
         let mut choices: Vec<Choice> = Vec::with_capacity(union.len());
         let mut s = 0.0;
@@ -416,7 +425,7 @@ fn decide_cluster(
             .map(|(i, c)| pre.paragraphs(i, *c))
             .collect();
         Scored {
-            score: s - duplicate_cost(&paragraphs),
+            score: s - duplicate_score(&paragraphs, &choices, &spans),
             choices,
         }
     };

@@ -16,6 +16,9 @@
 //!   reading would put into two paragraphs of the same version costs that reading;
 //! - diff-lcs matched every equal pair it could, so one run does not hold an older
 //!   paragraph equal to a newer one of another row;
+//! - a lone one-sided row holding text that an edited paragraph of another run lost was
+//!   split off from it (added), and one holding text such a paragraph gained was merged
+//!   into it (removed): the mirror of the duplicate cost (`run::duplicate_score`);
 //! - news updates add more than they remove: long one-sided runs are additions, while a
 //!   lone one-sided row leans slightly to a removal (both measured on the dev corpus)
 //!   and is always flagged. Both in time order: on an "earlier" page the right column

@@ -8,6 +8,7 @@ use super::{
 use crate::dump::model::{Ambiguity, Reading};
 use crate::dump::split::{Cut, RowShape};
 use crate::text::{mix, FastMap};
+use std::ops::Range;
 
 /// The paragraphs outside a run: the unchanged rows (`base`, the same in both
 /// versions, so kept once), plus in pass 2 every run's reading (`runs`) minus the
@@ -166,29 +167,88 @@ pub(super) struct Para {
     /// Distinct shingles the rest of the version lacks but another row of the run has:
     /// shared only when the reading puts that row's copy into the same version.
     inside: Vec<u64>,
+    /// How many of `inside`, at its start, the rest of the other version holds.
+    moved_out: u32,
 }
 
-/// Duplicate shingles a reading's paragraphs add to each version.
-pub(super) fn duplicate_cost(paragraphs: &[[&Para; 2]]) -> f32 {
-    let mut total = 0.0;
-    for side in 0..2 {
+/// Duplicate shingles a reading's paragraphs add to each version, less the credit of
+/// each lone one-sided row for text moved to or from an edited paragraph of another
+/// run. `runs` are the ranges of `paragraphs` (and `choices`) that are runs of their
+/// own.
+///
+/// The credit is the mirror of the duplicate cost: text that the other version holds
+/// elsewhere and the row's own version does not is a passage split off from an edited
+/// paragraph (so the row was added) or merged into one (removed). Text another row of
+/// its own run holds does not count: there it is as often what an edited paragraph
+/// gained beside a new one. A run of several one-sided rows gets no credit either: the
+/// same evidence read the dev corpus worse there.
+pub(super) fn duplicate_score(
+    paragraphs: &[[&Para; 2]],
+    choices: &[Choice],
+    runs: &[Range<usize>],
+) -> f32 {
+    // Per side: how many paragraphs hold each shingle that the rest of the version
+    // lacks, and which run's cut rows hold it (`NO_CUT`, or `CUTS` of several runs).
+    const NO_CUT: usize = usize::MAX;
+    const CUTS: usize = usize::MAX - 1;
+    let here: [FastMap<u64, (i32, usize)>; 2] = [0, 1].map(|side| {
         let size: usize = paragraphs.iter().map(|p| p[side].inside.len()).sum();
-        let mut here: FastMap<u64, i32> = FastMap::default();
+        let mut here: FastMap<u64, (i32, usize)> = FastMap::default();
         if size > 0 {
             here.reserve(size);
-            for p in paragraphs {
-                for h in &p[side].inside {
-                    *here.entry(*h).or_default() += 1;
+            for (run, r) in runs.iter().enumerate() {
+                for (p, c) in paragraphs[r.clone()].iter().zip(&choices[r.clone()]) {
+                    let cut = matches!(c, Choice::Cut(_));
+                    for h in &p[side].inside {
+                        let e = here.entry(*h).or_insert((0, NO_CUT));
+                        e.0 += 1;
+                        if cut {
+                            e.1 = if e.1 == NO_CUT || e.1 == run {
+                                run
+                            } else {
+                                CUTS
+                            };
+                        }
+                    }
                 }
             }
         }
+        here
+    });
+    let capped = |n: usize| (n as f32 * DUPLICATE_COST).min(DUPLICATE_CAP);
+    let mut total = 0.0;
+    for (side, here) in here.iter().enumerate() {
         for p in paragraphs {
             let p = p[side];
             // Shingles this paragraph shares with another paragraph of the version.
-            let inside = p.inside.iter().filter(|h| here[h] > 1).count();
-            let shared = p.outside as usize + inside;
-            total += (shared as f32 * DUPLICATE_COST).min(DUPLICATE_CAP);
+            let inside = p.inside.iter().filter(|h| here[h].0 > 1).count();
+            total += capped(p.outside as usize + inside);
         }
+    }
+    let side_of = |c: &Choice| match c {
+        Choice::Added => Some(1),
+        Choice::Removed => Some(0),
+        Choice::Cut(_) => None,
+    };
+    for (run, r) in runs.iter().enumerate() {
+        let mut one = r.clone().filter_map(|i| Some((i, side_of(&choices[i])?)));
+        let (Some((i, side)), None) = (one.next(), one.next()) else {
+            continue;
+        };
+        let p = paragraphs[i][side];
+        let (out, rest) = p.inside.split_at(p.moved_out as usize);
+        let alone = |h: &&u64| here[side][*h].0 == 1;
+        let moved = out.iter().filter(alone).count()
+            + rest
+                .iter()
+                .filter(alone)
+                .filter(|h| {
+                    here[1 - side]
+                        .get(*h)
+                        .is_some_and(|e| e.1 != run && e.1 != NO_CUT)
+                })
+                .count();
+        total -= capped(moved);
     }
     total
 }
@@ -240,26 +300,32 @@ impl Sharable {
         let lo = self.at.partition_point(|a| a.0 < from);
         let hi = self.at.partition_point(|a| a.0 + SHINGLE <= to).max(lo);
         let at = &self.at[lo..hi];
-        let Some(earlier) = &self.earlier else {
-            return Para {
-                outside: at.iter().filter(|a| a.2[side]).count() as u32,
-                inside: at.iter().filter(|a| !a.2[side]).map(|a| a.1).collect(),
-            };
-        };
-        // Each distinct shingle once: at its first entry inside the slice.
-        let mut outside = 0;
-        let mut inside: Vec<u64> = Vec::new();
-        for (a, &e) in at.iter().zip(&earlier[lo..hi]) {
-            if e != u32::MAX && e as usize >= lo {
-                continue;
-            }
-            if a.2[side] {
-                outside += 1;
+        let mut para = Para::default();
+        let mut add = |held: [bool; 2], h: u64| {
+            if held[side] {
+                para.outside += 1;
             } else {
-                inside.push(a.1);
+                // The shingles the other version holds go first.
+                para.inside.push(h);
+                if held[1 - side] {
+                    let last = para.inside.len() - 1;
+                    para.inside.swap(para.moved_out as usize, last);
+                    para.moved_out += 1;
+                }
+            }
+        };
+        match &self.earlier {
+            None => at.iter().for_each(|a| add(a.2, a.1)),
+            // Each distinct shingle once: at its first entry inside the slice.
+            Some(earlier) => {
+                for (a, &e) in at.iter().zip(&earlier[lo..hi]) {
+                    if e == u32::MAX || (e as usize) < lo {
+                        add(a.2, a.1);
+                    }
+                }
             }
         }
-        Para { outside, inside }
+        para
     }
 }
 
@@ -350,6 +416,7 @@ impl Precomputed {
     pub(super) fn paragraphs(&self, i: usize, c: Choice) -> [&Para; 2] {
         const NONE: &Para = &Para {
             outside: 0,
+            moved_out: 0,
             inside: Vec::new(),
         };
         match c {
@@ -366,7 +433,12 @@ fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &
         .enumerate()
         .map(|(i, c)| pre.paragraphs(i, *c))
         .collect();
-    structure_score(ctx, rows, pre, choices) - duplicate_cost(&paragraphs)
+    structure_score(ctx, rows, pre, choices)
+        - duplicate_score(
+            &paragraphs,
+            choices,
+            std::slice::from_ref(&(0..choices.len())),
+        )
 }
 
 /// Everything a reading scores but its duplicates: the cuts, the polarity, and the
