@@ -178,8 +178,10 @@ pub(super) struct Para {
 ///
 /// The credit is the mirror of the duplicate cost: text that the other version holds
 /// elsewhere and the row's own version does not is a passage split off from an edited
-/// paragraph (so the row was added) or merged into one (removed). Text another row of
-/// its own run holds does not count: there it is as often what an edited paragraph
+/// paragraph (so the row was added) or merged into one (removed). Among the runs
+/// scored together only an edited paragraph's text counts; the rest of the dump is
+/// known by its shingle counts alone, so any paragraph there counts. Text another row
+/// of its own run holds does not count: there it is as often what an edited paragraph
 /// gained beside a new one. A run of several one-sided rows gets no credit either: the
 /// same evidence read the dev corpus worse there.
 pub(super) fn duplicate_score(
@@ -189,32 +191,36 @@ pub(super) fn duplicate_score(
 ) -> f32 {
     // Per side: how many paragraphs hold each shingle that the rest of the version
     // lacks, and which run's cut rows hold it (`NO_CUT`, or `CUTS` of several runs).
-    const NO_CUT: usize = usize::MAX;
-    const CUTS: usize = usize::MAX - 1;
-    let here: [FastMap<u64, (i32, usize)>; 2] = [0, 1].map(|side| {
+    // (With one run, no other run's cut can hold anything: not tracked.)
+    const NO_CUT: u32 = u32::MAX;
+    const CUTS: u32 = u32::MAX - 1;
+    debug_assert_eq!(runs.last().map_or(0, |r| r.end), paragraphs.len());
+    let several = runs.len() > 1;
+    let mut here: [FastMap<u64, (u32, u32)>; 2] = Default::default();
+    for (side, here) in here.iter_mut().enumerate() {
         let size: usize = paragraphs.iter().map(|p| p[side].inside.len()).sum();
-        let mut here: FastMap<u64, (i32, usize)> = FastMap::default();
-        if size > 0 {
-            here.reserve(size);
-            for (run, r) in runs.iter().enumerate() {
-                for (p, c) in paragraphs[r.clone()].iter().zip(&choices[r.clone()]) {
-                    let cut = matches!(c, Choice::Cut(_));
-                    for h in &p[side].inside {
-                        let e = here.entry(*h).or_insert((0, NO_CUT));
-                        e.0 += 1;
-                        if cut {
-                            e.1 = if e.1 == NO_CUT || e.1 == run {
-                                run
-                            } else {
-                                CUTS
-                            };
-                        }
+        if size == 0 {
+            continue;
+        }
+        here.reserve(size);
+        for (run, r) in runs.iter().enumerate() {
+            let run = run as u32;
+            for (p, c) in paragraphs[r.clone()].iter().zip(&choices[r.clone()]) {
+                let cut = several && matches!(c, Choice::Cut(_));
+                for h in &p[side].inside {
+                    let e = here.entry(*h).or_insert((0, NO_CUT));
+                    e.0 += 1;
+                    if cut {
+                        e.1 = if e.1 == NO_CUT || e.1 == run {
+                            run
+                        } else {
+                            CUTS
+                        };
                     }
                 }
             }
         }
-        here
-    });
+    }
     let capped = |n: usize| (n as f32 * DUPLICATE_COST).min(DUPLICATE_CAP);
     let mut total = 0.0;
     for (side, here) in here.iter().enumerate() {
@@ -231,6 +237,7 @@ pub(super) fn duplicate_score(
         Choice::Cut(_) => None,
     };
     for (run, r) in runs.iter().enumerate() {
+        let run = run as u32;
         let mut one = r.clone().filter_map(|i| Some((i, side_of(&choices[i])?)));
         let (Some((i, side)), None) = (one.next(), one.next()) else {
             continue;
