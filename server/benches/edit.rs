@@ -12,7 +12,6 @@
 
 mod common;
 use common::{env_usize, ms, percentile};
-use palimpsest::dump::Choices;
 use palimpsest::lsp::common::Ctx;
 use palimpsest::lsp::diagnostics::publish::{frame, Reuse};
 use palimpsest::lsp::history::Histories;
@@ -33,14 +32,7 @@ fn main() {
     let (text, _) = palimpsest::generate::dump_of_size(42, bytes);
     let lines: Vec<&str> = text.split('\n').collect();
     let store = Store::new();
-    store.open(OpenParams {
-        key: "a".into(),
-        version: 1,
-        text: text.clone(),
-        path: None,
-        choices: Choices::default(),
-        choices_error: None,
-    });
+    store.open(OpenParams::plain("a", 1, text.clone()));
     let settings = Settings::default();
     let histories = Histories::default();
     let uri: Uri = "file:///tmp/palimpsest-bench/big.txt".parse().unwrap();
@@ -88,14 +80,7 @@ fn main() {
     let mut whole = Vec::new();
     for k in 0..5 {
         let key = format!("whole-{k}");
-        store.open(OpenParams {
-            key: key.clone(),
-            version: 1,
-            text: final_text.clone(),
-            path: None,
-            choices: Choices::default(),
-            choices_error: None,
-        });
+        store.open(OpenParams::plain(key.clone(), 1, final_text.clone()));
         whole.push(store.snapshot(&key).unwrap().took);
         store.close(&key);
     }

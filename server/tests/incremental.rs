@@ -570,14 +570,7 @@ fn publish_chain(name: &str, text: &str, seed: u64, edits: usize) -> (usize, usi
     use std::str::FromStr;
 
     let store = Store::new();
-    store.open(OpenParams {
-        key: "k".into(),
-        version: 1,
-        text: text.into(),
-        path: None,
-        choices: Choices::default(),
-        choices_error: None,
-    });
+    store.open(OpenParams::plain("k", 1, text));
     let uri = tower_lsp_server::ls_types::Uri::from_str("file:///tmp/chain.txt").unwrap();
     let settings = palimpsest::lsp::settings::Settings::default();
     let histories = palimpsest::lsp::history::Histories::default();

@@ -230,6 +230,20 @@ pub struct OpenParams {
     pub choices_error: Option<String>,
 }
 
+impl OpenParams {
+    /// A document with no file behind it: no path, so no sidecar choices.
+    pub fn plain(key: impl Into<String>, version: i32, text: impl Into<String>) -> OpenParams {
+        OpenParams {
+            key: key.into(),
+            version,
+            text: text.into(),
+            path: None,
+            choices: Choices::default(),
+            choices_error: None,
+        }
+    }
+}
+
 impl Store {
     pub fn new() -> Store {
         Store::default()
@@ -408,14 +422,7 @@ mod tests {
     /// A store with the example dump open as "a", at version 1.
     fn example_store() -> Store {
         let store = Store::new();
-        store.open(OpenParams {
-            key: "a".into(),
-            version: 1,
-            text: DUMP.into(),
-            path: None,
-            choices: Choices::default(),
-            choices_error: None,
-        });
+        store.open(OpenParams::plain("a", 1, DUMP));
         store
     }
 

@@ -703,14 +703,7 @@ mod tests {
 
     fn open(text: &str) -> Store {
         let store = Store::new();
-        store.open(OpenParams {
-            key: "k".into(),
-            version: 1,
-            text: text.into(),
-            path: None,
-            choices: Default::default(),
-            choices_error: None,
-        });
+        store.open(OpenParams::plain("k", 1, text));
         store
     }
 
