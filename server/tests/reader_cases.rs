@@ -437,6 +437,42 @@ fn a_lone_row_split_from_or_merged_into_an_edited_paragraph_takes_its_side() {
     }
 }
 
+/// A lone one-sided row whose side follows from how another run reads a sentence it
+/// shares is no more certain than that reading: when the other run's row is flagged,
+/// so is the lone row, and its reading stays.
+#[test]
+fn a_lone_row_resting_on_a_flagged_reading_elsewhere_is_flagged() {
+    let doubled = |s: &str| format!("{s}{s}");
+    let a = "The satellite measured clouds and rain together for the first time, giving forecasters a new view of storms.";
+    let b = "Clouds have long held many secrets, and the radar showed how often they produce rain and snow around the globe.";
+    let lone = "The satellite passed over Hurricane Bill near the East Coast in August 2009, capturing data from the storm’s eye. This pair of images shows the view from another satellite along with the radar’s vertical slice of the clouds.";
+    let quote = "“It is part of who we are that our teams can do things never done before,” said the project manager. “We recovered from these failures with techniques no one had used.”";
+    let holder = "The older codes were not built for these modern concepts, the engineer said. The satellite passed over Hurricane Bill near the East Coast in 2009, capturing data from the storm’s eye.";
+    let edited = "Across the life of the mission, several problems occurred with the battery and the wheels that turn the satellite. Across the life of the mission, a few problems occurred with the battery and the wheels that turn the satellite.";
+    let rows = [
+        doubled(a),
+        lone.to_string(),
+        doubled(b),
+        edited.to_string(),
+        format!("{quote} {holder}"),
+        "The satellite was launched in April 2006 in tandem with a lidar satellite, and the two flew in formation for years.".to_string(),
+        "“Earth in 2030 will be different than Earth in 2000,” the scientist said. “The climate has changed.”".to_string(),
+    ];
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let text = page(
+        "Version 0 Version 1",
+        "Storms Storms",
+        "(about 1 hour later)",
+        &rows,
+    );
+    let d = dump::read_plain(text.as_bytes()).unwrap();
+    // The row holding the shared sentence could be one paragraph or two.
+    assert!(d.rows[4].ambiguity.is_some(), "{:?}", d.rows[4]);
+    assert_eq!(d.rows[1].kind, RowKind::Removed, "{:?}", d.rows[1]);
+    assert!(d.rows[1].ambiguity.is_some(), "{:?}", d.rows[1]);
+    assert!(d.rows[3].ambiguity.is_none(), "{:?}", d.rows[3]);
+}
+
 fn fold(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

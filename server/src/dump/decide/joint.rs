@@ -10,11 +10,14 @@
 //! the duplicates counted across all of them, and each row's confidence is its margin
 //! to the best combination that reads it otherwise. A cluster whose runs all kept
 //! their pass-1 readings is settled: each reading is the best against the others'.
+//! But when a settled cluster holds a flagged row, a run with none may owe its
+//! certainty to that row's reading: its confidences are measured jointly too, and its
+//! readings stay.
 
 use super::counts::{add_all, Changed, CountChange};
 use super::run::{
-    decisions, distinct, duplicate_score, enumerate, structure_score, Ext, Para, Precomputed,
-    RowData, Scored,
+    decisions, decisions_for, distinct, duplicate_score, enumerate, structure_score, to_reading,
+    Ext, Para, Precomputed, RowData, Scored,
 };
 use super::state::Run;
 use super::{Choice, Context, Counts, Decision, RowInput};
@@ -32,6 +35,9 @@ const MAX_RUNS: usize = 6;
 const CANDIDATES: usize = 256;
 /// At most this many combinations of the runs' best readings are scored.
 const COMBINATIONS: usize = 256;
+/// As many when only measuring kept readings: a rival that reads two runs otherwise
+/// is built from readings near the top of each.
+const MEASURE_COMBINATIONS: usize = 64;
 
 /// The shingles through which a run's reading could depend on another run's: those its
 /// pass-1 reading puts into a version that another run's pass-1 reading also holds (in
@@ -242,17 +248,39 @@ pub(super) fn partition(runs: &[Run]) -> Vec<Vec<usize>> {
     out
 }
 
-/// Whether pass 2 read a run of the group otherwise than pass 1. A cluster whose runs
-/// all read in pass 2 as in pass 1 is settled: each run's reading is its best against
-/// the others' final readings.
-fn unsettled(runs: &[Run], group: &[usize]) -> bool {
-    group.iter().any(|&i| {
+/// What a cluster of coupled runs needs after pass 2.
+#[derive(Clone, Copy, PartialEq)]
+enum Need {
+    /// Pass 2 read a run of the cluster otherwise than pass 1: the runs are decided
+    /// together.
+    Decide,
+    /// Every run read in pass 2 as in pass 1 (the cluster is settled: each run's
+    /// reading is its best against the others' final readings), but a run has a
+    /// flagged row and another has none.
+    /// The readings stay; each row's confidence is measured jointly too, against
+    /// rivals that read the other runs otherwise: a run's reading that rests on a
+    /// flagged reading of another run is no more certain than that one.
+    Measure,
+}
+
+fn need(runs: &[Run], group: &[usize]) -> Option<Need> {
+    let unsettled = group.iter().any(|&i| {
         let r = &runs[i];
         r.first
             .iter()
             .zip(&r.second)
             .any(|(a, b)| a.reading != b.reading)
-    })
+    });
+    // Only a run with no flagged row takes joint confidences, and only when another
+    // run has one.
+    let flagged = |i: &usize| runs[*i].second.iter().any(|d| d.ambiguity.is_some());
+    if unsettled {
+        Some(Need::Decide)
+    } else if group.iter().any(flagged) && !group.iter().all(flagged) {
+        Some(Need::Measure)
+    } else {
+        None
+    }
 }
 
 /// The groups of coupled runs, and what is known of them from the last decisions.
@@ -268,8 +296,9 @@ pub(super) struct Groups<'a> {
 }
 
 /// Decides every cluster of coupled runs jointly (the groups that pass 2 left
-/// unsettled), replacing the members' pass-2 decisions (kept in `joint`); runs in no
-/// cluster keep pass 2. A cluster made of the same runs as before, none of them
+/// unsettled), or measures the confidences of a settled one jointly (see [`Need`]),
+/// replacing the members' pass-2 decisions (kept in `joint`); runs in no cluster keep
+/// pass 2. A cluster made of the same runs as before, none of them
 /// changed, keeps its decisions. Each cluster decided gets a new number from `next`.
 /// `ranges` are the runs' rows.
 pub(super) fn decide_clusters(
@@ -286,11 +315,10 @@ pub(super) fn decide_clusters(
         unchanged,
         previous,
     } = groups;
-    let groups: Vec<&[usize]> = partition
+    let (groups, needs): (Vec<&[usize]>, Vec<Need>) = partition
         .iter()
-        .filter(|g| unsettled(runs, g))
-        .map(|g| &g[..])
-        .collect();
+        .filter_map(|g| need(runs, g).map(|n| (&g[..], n)))
+        .unzip();
     // The same runs as a cluster decided before: all of them carry its number, and
     // they are as many as it had.
     let kept: Vec<bool> = groups
@@ -325,7 +353,8 @@ pub(super) fn decide_clusters(
     let decided: Vec<Option<Option<Vec<Decision>>>> = groups
         .par_iter()
         .zip(&kept)
-        .map(|(g, kept)| {
+        .zip(&needs)
+        .map(|((g, kept), need)| {
             if *kept {
                 return None;
             }
@@ -344,7 +373,9 @@ pub(super) fn decide_clusters(
                 runs: Some(runs_counts),
                 own: Some(&own),
             };
-            Some(decide_cluster(ctx, rows, &members, ext))
+            let keep: Option<Vec<&[Decision]>> =
+                (*need == Need::Measure).then(|| g.iter().map(|&i| &runs[i].second[..]).collect());
+            Some(decide_cluster(ctx, rows, &members, ext, keep.as_deref()))
         })
         .collect();
     for (g, d) in groups.iter().zip(decided) {
@@ -368,12 +399,16 @@ struct Candidate {
 }
 
 /// The decisions of a cluster's rows, in the order of `members`; `None` when a run
-/// has no reading (its recorded choices contradict each other).
+/// has no reading (its recorded choices contradict each other). With `keep` (the
+/// members' pass-2 decisions), those readings stay and only the confidences are
+/// measured jointly; none rises above pass 2's (`None` when a kept reading is not
+/// among a run's candidates).
 fn decide_cluster(
     ctx: &Context,
     rows: &[RowInput],
     members: &[Range<usize>],
     ext: Ext,
+    keep: Option<&[&[Decision]]>,
 ) -> Option<Vec<Decision>> {
     let mut cands: Vec<Vec<Candidate>> = Vec::with_capacity(members.len());
     for r in members {
@@ -429,10 +464,35 @@ fn decide_cluster(
             choices,
         }
     };
+    // The kept readings, as indices into each run's candidates.
+    let held: Option<Vec<usize>> = match keep {
+        None => None,
+        Some(keep) => Some(
+            cands
+                .iter()
+                .zip(members)
+                .zip(keep)
+                .map(|((c, r), d)| {
+                    c.iter().position(|cand| {
+                        cand.choices
+                            .iter()
+                            .zip(&rows[r.clone()])
+                            .zip(d.iter())
+                            .all(|((&ch, row), d)| to_reading(row.shape, ch) == d.reading)
+                    })
+                })
+                .collect::<Option<Vec<usize>>>()?,
+        ),
+    };
     // Every combination of each run's `k` best readings...
     let n = cands.len();
     let mut k = 1;
-    while (k + 1usize).pow(n as u32) <= COMBINATIONS {
+    let budget = if keep.is_some() {
+        MEASURE_COMBINATIONS
+    } else {
+        COMBINATIONS
+    };
+    while (k + 1usize).pow(n as u32) <= budget {
         k += 1;
     }
     let mut all: Vec<Scored> = Vec::new();
@@ -457,14 +517,46 @@ fn decide_cluster(
             m += 1;
         }
     }
-    // ...and every reading of each run with the others at their best combination, so
-    // that each row is measured against the same rivals as a run decided alone.
-    for m in 0..n {
-        for j in k..cands[m].len() {
-            let mut idx = best.1.clone();
+    // ...and every reading of each run with the others at the chosen combination (the
+    // best, or the kept one), so that each row is measured against the same rivals
+    // as a run decided alone.
+    let base = held.clone().unwrap_or(best.1);
+    let chosen = held.as_ref().map(|_| all.len());
+    if held.is_some() {
+        all.push(score(&base));
+    }
+    // Kept readings: only the runs with no flagged row take joint confidences (a run
+    // with one was already measured against its own alternatives), so only their
+    // readings need rivals.
+    let takes = |m: usize| keep.is_none_or(|keep| keep[m].iter().all(|d| d.ambiguity.is_none()));
+    for m in (0..n).filter(|&m| takes(m)) {
+        for j in 0..cands[m].len() {
+            if j < k && held.is_none() || j == base[m] {
+                continue;
+            }
+            let mut idx = base.clone();
             idx[m] = j;
             all.push(score(&idx));
         }
     }
-    Some(decisions(&union, &all))
+    let Some((keep, chosen)) = keep.zip(chosen) else {
+        return Some(decisions(&union, &all));
+    };
+    let mut joint = decisions_for(&union, &all, Some(chosen)).into_iter();
+    let mut out: Vec<Decision> = Vec::with_capacity(union.len());
+    for (m, solo) in keep.iter().enumerate() {
+        let joint: Vec<Decision> = joint.by_ref().take(solo.len()).collect();
+        if !takes(m) {
+            out.extend_from_slice(solo);
+        } else {
+            out.extend(joint.into_iter().zip(solo.iter()).map(|(joint, solo)| {
+                if joint.confidence < solo.confidence {
+                    joint
+                } else {
+                    solo.clone()
+                }
+            }));
+        }
+    }
+    Some(out)
 }

@@ -615,9 +615,20 @@ pub(super) fn enumerate(ctx: &Context, rows: &[RowInput], pre: &Precomputed) -> 
 /// Each row's decision from the scored readings of its run: the best reading, with a
 /// confidence from the margin to the best reading that reads the row otherwise.
 pub(super) fn decisions(rows: &[RowInput], all: &[Scored]) -> Vec<Decision> {
+    let best = (0..all.len()).max_by(|&a, &b| all[a].score.total_cmp(&all[b].score));
+    decisions_for(rows, all, best)
+}
+
+/// The decisions of reading `all[chosen]`, each row's confidence its margin to the
+/// best reading in `all` that reads the row otherwise (none below zero: a reading
+/// kept against a better-scoring rival is as uncertain as a tie).
+pub(super) fn decisions_for(
+    rows: &[RowInput],
+    all: &[Scored],
+    chosen: Option<usize>,
+) -> Vec<Decision> {
     let k = rows.len();
-    let Some(best_idx) = (0..all.len()).max_by(|&a, &b| all[a].score.total_cmp(&all[b].score))
-    else {
+    let Some(best_idx) = chosen else {
         // Only reachable when choices contradict each other: fall back to the
         // unconstrained reading of each row as one-sided.
         return rows
@@ -655,7 +666,7 @@ pub(super) fn decisions(rows: &[RowInput], all: &[Scored]) -> Vec<Decision> {
                     ambiguity: None,
                 },
                 Some(r) => {
-                    let margin = best.score - r.score;
+                    let margin = (best.score - r.score).max(0.0);
                     let confidence = 1.0 / (1.0 + (-margin).exp());
                     let alternative = to_reading(rows[i].shape, r.choices[i]);
                     let ambiguity = (margin < FLAG_MARGIN).then(|| Ambiguity {
@@ -673,7 +684,7 @@ pub(super) fn decisions(rows: &[RowInput], all: &[Scored]) -> Vec<Decision> {
         .collect()
 }
 
-fn to_reading(shape: &RowShape, c: Choice) -> Reading {
+pub(super) fn to_reading(shape: &RowShape, c: Choice) -> Reading {
     match c {
         Choice::Cut(i) => Reading::Changed {
             split: shape.cuts[i].at,
