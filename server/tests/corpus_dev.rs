@@ -185,8 +185,8 @@ fn dev_corpus_figures() {
     // figures, so that any regression fails.
     assert!(exact >= 0.65, "exact rate fell below today's 65%: {s:?}");
     assert!(
-        flagged <= 0.109,
-        "flagged rate rose above today's 10.8%: {s:?}"
+        flagged <= 0.106,
+        "flagged rate rose above today's 10.6%: {s:?}"
     );
     assert!(
         s.silent <= 7,

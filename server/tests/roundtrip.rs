@@ -240,8 +240,8 @@ fn random_page(seed: u64, versions: usize, paragraphs: usize) -> (String, Truth)
 /// over pages whose "earlier" captions put the later version on the left, as real
 /// pages do; it was 25 over pages whose caption only said so (the same with and
 /// without the reader's time-ordered polarity prior on both sets of pages).
-const PAIRS_CERTAIN_BUT_WRONG: usize = 26;
-const SERIES_CERTAIN_BUT_WRONG: usize = 19;
+const PAIRS_CERTAIN_BUT_WRONG: usize = 25;
+const SERIES_CERTAIN_BUT_WRONG: usize = 18;
 
 #[test]
 fn generated_pairs_read_back_when_certain() {
@@ -305,8 +305,9 @@ fn generated_pairs_read_back_when_certain() {
         panic!("{e}");
     }
     // The property asks for none. Today's reader is certain but wrong on some generated
-    // pages (a sentence added at a paragraph's start read as one dropped from its end;
-    // unrelated pairs counted wrong); the README lists this. The bound stops regressions.
+    // pages (a sentence added at a paragraph's start read as one dropped from its end,
+    // as every such row of the real example and the dev corpus was; unrelated pairs
+    // counted wrong); the README lists this. The bound stops regressions.
     assert!(
         wrong.len() <= PAIRS_CERTAIN_BUT_WRONG,
         "reader certain but wrong on more pages than today's {PAIRS_CERTAIN_BUT_WRONG}:\n{}",
