@@ -305,9 +305,10 @@ fn generated_pairs_read_back_when_certain() {
         panic!("{e}");
     }
     // The property asks for none. Today's reader is certain but wrong on some generated
-    // pages (a sentence added at a paragraph's start read as one dropped from its end,
-    // as every such row of the real example and the dev corpus was; unrelated pairs
-    // counted wrong); the README lists this. The bound stops regressions.
+    // pages (a sentence added at a paragraph's start read as one dropped from its end:
+    // the text is the same, and every row of that form in the real example and the dev
+    // corpus had lost it from its end; unrelated pairs counted wrong); the README lists
+    // this. The bound stops regressions.
     assert!(
         wrong.len() <= PAIRS_CERTAIN_BUT_WRONG,
         "reader certain but wrong on more pages than today's {PAIRS_CERTAIN_BUT_WRONG}:\n{}",
