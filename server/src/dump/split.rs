@@ -166,6 +166,8 @@ pub fn shape(row: &str) -> RowShape {
     let mut best: Option<(f32, i32, usize)> = None; // (common, tiebreak, g)
                                                     // (cut, common weight, weight of the left half)
     let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(n);
+    // Whether cut `g` is a sentence boundary, at `g - 1`.
+    let mut boundary: Vec<bool> = Vec::with_capacity(n);
     let mut left_weight = 0.0f32;
     for g in 1..n {
         let id = ids.ids[g - 1] as usize;
@@ -178,10 +180,14 @@ pub fn shape(row: &str) -> RowShape {
         common += (after as f32 - before as f32) * w;
         left_weight += w;
         scored.push((g, common, left_weight));
-        let tb = tiebreak(row, &spans, &words, g);
-        let key = (round(common), tb, g);
-        if best.is_none_or(|b| (key.0, key.1) > (round(b.0), b.1)) {
-            best = Some((common, tb, g));
+        boundary.push(is_boundary(row, &spans, g));
+        // The tie-break only matters when this cut is at least as similar as the best.
+        let c = round(common);
+        if best.is_none_or(|b| c >= round(b.0)) {
+            let tb = tiebreak(boundary[g - 1], row, &spans, &words, g);
+            if best.is_none_or(|b| (c, tb) > (round(b.0), b.1)) {
+                best = Some((common, tb, g));
+            }
         }
     }
     let make = |&(g, common, left): &(usize, f32, f32)| -> Cut {
@@ -209,13 +215,13 @@ pub fn shape(row: &str) -> RowShape {
     let mut plateau: Vec<(i32, usize)> = scored
         .iter()
         .filter(|&&(g, c, _)| g != best_g && round(c) == top)
-        .map(|&(g, _, _)| (tiebreak(row, &spans, &words, g), g))
+        .map(|&(g, _, _)| (tiebreak(boundary[g - 1], row, &spans, &words, g), g))
         .collect();
     plateau.sort_by(|a, b| b.cmp(a));
     gs.extend(plateau.iter().take(MAX_PLATEAU_CUTS).map(|&(_, g)| g));
     let mut boundaries: Vec<(f32, usize)> = scored
         .iter()
-        .filter(|&&(g, _, _)| !gs.contains(&g) && is_boundary(row, &spans, g))
+        .filter(|&&(g, _, _)| !gs.contains(&g) && boundary[g - 1])
         .map(|&(g, c, _)| (c, g))
         .collect();
     boundaries.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -348,8 +354,14 @@ fn round(x: f32) -> i64 {
 }
 
 /// Tie-break between cuts with the same common-word weight.
-fn tiebreak(row: &str, spans: &[std::ops::Range<usize>], words: &[u64], g: usize) -> i32 {
-    let boundary = is_boundary(row, spans, g);
+/// `boundary`: whether `g` is a sentence boundary ([`is_boundary`]).
+fn tiebreak(
+    boundary: bool,
+    row: &str,
+    spans: &[std::ops::Range<usize>],
+    words: &[u64],
+    g: usize,
+) -> i32 {
     let single_space = row[spans[g - 1].end..spans[g].start] == *" ";
     (boundary as i32) * 4 + edge_match(words, g) as i32 + single_space as i32 * 8
 }
