@@ -180,12 +180,43 @@ fn key_char(mut h: u64, c: char) -> u64 {
         if c.is_ascii_alphanumeric() {
             h = fnv_step(h, c.to_ascii_lowercase() as u32);
         }
+    } else if is_punctuation_block(c) {
+        // Curly quotes, dashes, ellipses: frequent in news text, never letters or
+        // digits, and slow to look up.
     } else if c.is_alphanumeric() {
         for l in c.to_lowercase() {
             h = fnv_step(h, l as u32);
         }
     }
     h
+}
+
+/// What an ASCII byte is to a word key: whitespace, a letter or digit (lowercased), or
+/// anything else (left out of the key).
+const ASCII_WHITE: u8 = 0xFF;
+const ASCII_SKIP: u8 = 0;
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [ASCII_SKIP; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = if matches!(b, b' ' | 0x09..=0x0d) {
+            ASCII_WHITE
+        } else if b.is_ascii_alphanumeric() {
+            b.to_ascii_lowercase()
+        } else {
+            ASCII_SKIP
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Unicode's General Punctuation block (U+2000 to U+206F): spaces, dashes, quotes and
+/// other marks, none of them a letter or digit.
+#[inline]
+fn is_punctuation_block(c: char) -> bool {
+    ('\u{2000}'..='\u{206F}').contains(&c)
 }
 
 /// The keys of the words of `s`: `word_key` of each of `word_spans(s)`, in one pass.
@@ -196,14 +227,22 @@ pub fn word_keys(s: &str) -> Vec<u64> {
     let mut in_word = false;
     let mut i = 0;
     while i < b.len() {
-        // ASCII bytewise; other characters decoded (`char::is_whitespace` on both).
-        let (white, c) = if b[i] < 0x80 {
+        // ASCII by table; other characters decoded (`char::is_whitespace` on both).
+        let white = if b[i] < 0x80 {
+            let class = ASCII_CLASS[b[i] as usize];
             i += 1;
-            (matches!(b[i - 1], b' ' | 0x09..=0x0d), b[i - 1] as char)
+            if class != ASCII_WHITE && class != ASCII_SKIP {
+                h = fnv_step(h, class as u32);
+            }
+            class == ASCII_WHITE
         } else {
             let c = s[i..].chars().next().expect("i is a char boundary");
             i += c.len_utf8();
-            (c.is_whitespace(), c)
+            let white = c.is_whitespace();
+            if !white {
+                h = key_char(h, c);
+            }
+            white
         };
         if white {
             if in_word {
@@ -214,7 +253,6 @@ pub fn word_keys(s: &str) -> Vec<u64> {
             continue;
         }
         in_word = true;
-        h = key_char(h, c);
     }
     if in_word {
         out.push(h);
@@ -441,6 +479,17 @@ mod tests {
             proptest::prop_assert_eq!(word_keys(&t), keys_by_spans(&t));
             let doubled = format!("{t}{t}");
             proptest::prop_assert_eq!(doubled_word_keys(&t), keys_by_spans(&doubled));
+        }
+    }
+
+    #[test]
+    fn the_punctuation_block_holds_no_letter_or_digit() {
+        for c in ('\u{2000}'..='\u{206F}').chain(['\u{1FFF}', '\u{2070}', '\u{2071}']) {
+            assert_eq!(
+                is_punctuation_block(c),
+                !c.is_alphanumeric() && (0x2000..=0x206F).contains(&(c as u32)),
+                "{c:?}"
+            );
         }
     }
 
