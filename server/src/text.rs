@@ -166,6 +166,24 @@ pub fn key_more(mut h: u64, w: &str) -> u64 {
     h
 }
 
+/// For a plain ASCII word, in one pass: its key (as [`word_key`]), how many letters
+/// and digits it has, and whether any is a digit. `None` for any other word.
+pub fn word_key_ascii(w: &str) -> Option<(u64, usize, bool)> {
+    if !w.is_ascii() {
+        return None;
+    }
+    let (mut h, mut letters, mut numeric) = (WORD_KEY_START, 0, false);
+    for &c in w.as_bytes() {
+        let class = ASCII_CLASS[c as usize];
+        if class != ASCII_WHITE && class != ASCII_SKIP {
+            h = fnv_step(h, class as u32);
+            letters += 1;
+            numeric |= c.is_ascii_digit();
+        }
+    }
+    Some((h, letters, numeric))
+}
+
 /// One FNV-1a step.
 #[inline]
 fn fnv_step(h: u64, c: u32) -> u64 {

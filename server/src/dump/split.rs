@@ -7,7 +7,7 @@
 //! one) and by how edits look (a paragraph usually keeps its first and last words).
 
 use crate::text::FastMap;
-use crate::text::{doubled_word_keys, word_key, word_spans};
+use crate::text::{doubled_word_keys, word_key, word_key_ascii, word_spans};
 use crate::text::{ends_sentence, is_abbreviation, starts_sentence};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
@@ -67,8 +67,13 @@ impl RowShape {
 }
 
 fn weight(word: &str) -> f32 {
-    // Letters and digits, and whether any digit; ASCII (most words) bytewise.
-    let (letters, numeric) = if word.is_ascii() {
+    weight_of(letter_count(word))
+}
+
+/// A word's letters and digits, and whether any is a digit; ASCII (most words)
+/// bytewise.
+fn letter_count(word: &str) -> (usize, bool) {
+    if word.is_ascii() {
         let b = word.as_bytes();
         (
             b.iter().filter(|c| c.is_ascii_alphanumeric()).count(),
@@ -79,7 +84,18 @@ fn weight(word: &str) -> f32 {
             word.chars().filter(|c| c.is_alphanumeric()).count(),
             word.chars().any(|c| c.is_numeric()),
         )
-    };
+    }
+}
+
+/// The key and the weight of a word, in one pass over a plain ASCII word.
+fn key_and_weight(word: &str) -> (u64, f32) {
+    match word_key_ascii(word) {
+        Some((key, letters, numeric)) => (key, weight_of((letters, numeric))),
+        None => (word_key(word), weight(word)),
+    }
+}
+
+fn weight_of((letters, numeric): (usize, bool)) -> f32 {
     if letters == 0 {
         0.0
     } else if letters <= SHORT_WORD && !numeric {
@@ -143,7 +159,10 @@ pub fn shape(row: &str) -> RowShape {
         };
     }
     let spans = word_spans(row);
-    let words: Vec<u64> = spans.iter().map(|s| word_key(&row[s.clone()])).collect();
+    let (words, weights): (Vec<u64>, Vec<f32>) = spans
+        .iter()
+        .map(|s| key_and_weight(&row[s.clone()]))
+        .unzip();
     let n = spans.len();
     if n < 2 {
         return RowShape {
@@ -153,7 +172,6 @@ pub fn shape(row: &str) -> RowShape {
             len: row.len(),
         };
     }
-    let weights: Vec<f32> = spans.iter().map(|s| weight(&row[s.clone()])).collect();
     let total: f32 = weights.iter().sum();
     let ids = WordIds::new(&words);
     // Sweep: left = words[..g], right = words[g..]; common = sum of w * min(cl, cr).
@@ -409,6 +427,28 @@ mod tests {
     fn whitespace_only_change() {
         let (o, n) = halves("Same words here. Same words here.");
         assert_eq!(o, n);
+    }
+
+    #[test]
+    fn key_and_weight_agree_with_key_and_weight_apart() {
+        for w in [
+            "the",
+            "The",
+            "U.N.",
+            "2019",
+            "$2.6",
+            "—",
+            "“Quoted,”",
+            "Café",
+            "日本",
+            "a1",
+            "...",
+            "x",
+            "e-mail",
+            "Zelenskyy’s",
+        ] {
+            assert_eq!(key_and_weight(w), (word_key(w), weight(w)), "{w}");
+        }
     }
 
     #[test]
