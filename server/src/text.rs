@@ -240,42 +240,52 @@ fn is_punctuation_block(c: char) -> bool {
 /// The keys of the words of `s`: `word_key` of each of `word_spans(s)`, in one pass.
 pub fn word_keys(s: &str) -> Vec<u64> {
     let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len() / 6 + 1);
-    let mut h = WORD_KEY_START;
-    let mut in_word = false;
+    let n = b.len();
+    let mut out = Vec::with_capacity(n / 6 + 1);
     let mut i = 0;
-    while i < b.len() {
-        // ASCII by table; other characters decoded (`char::is_whitespace` on both).
-        let white = if b[i] < 0x80 {
-            let class = ASCII_CLASS[b[i] as usize];
-            i += 1;
-            if class != ASCII_WHITE && class != ASCII_SKIP {
-                h = fnv_step(h, class as u32);
+    // ASCII by table; other characters decoded (`char::is_whitespace` on both).
+    loop {
+        // Whitespace up to the next word.
+        loop {
+            let Some(&c) = b.get(i) else {
+                return out;
+            };
+            if c < 0x80 {
+                if ASCII_CLASS[c as usize] != ASCII_WHITE {
+                    break;
+                }
+                i += 1;
+            } else {
+                let ch = s[i..].chars().next().expect("i is a char boundary");
+                if !ch.is_whitespace() {
+                    break;
+                }
+                i += ch.len_utf8();
             }
-            class == ASCII_WHITE
-        } else {
-            let c = s[i..].chars().next().expect("i is a char boundary");
-            i += c.len_utf8();
-            let white = c.is_whitespace();
-            if !white {
-                h = key_char(h, c);
-            }
-            white
-        };
-        if white {
-            if in_word {
-                out.push(h);
-                h = WORD_KEY_START;
-                in_word = false;
-            }
-            continue;
         }
-        in_word = true;
-    }
-    if in_word {
+        // The word.
+        let mut h = WORD_KEY_START;
+        while let Some(&c) = b.get(i) {
+            if c < 0x80 {
+                let class = ASCII_CLASS[c as usize];
+                if class == ASCII_WHITE {
+                    break;
+                }
+                if class != ASCII_SKIP {
+                    h = fnv_step(h, class as u32);
+                }
+                i += 1;
+            } else {
+                let ch = s[i..].chars().next().expect("i is a char boundary");
+                if ch.is_whitespace() {
+                    break;
+                }
+                h = key_char(h, ch);
+                i += ch.len_utf8();
+            }
+        }
         out.push(h);
     }
-    out
 }
 
 /// The word keys of `p` written twice with no separator (an unchanged row), from one
