@@ -825,6 +825,20 @@ pub fn build_versions_reusing(
         }) => (Some((map, reread)), [Some((o, oi)), Some((n, ni))]),
         None => (None, [None, None]),
     };
+    // A fresh read folds an unchanged row's paragraph once, for both versions to share:
+    // these rows are most of a dump, and their two halves are the same text.
+    let unchanged: Vec<Option<std::sync::Arc<str>>> = if carried.is_none() {
+        rows.par_iter()
+            .with_min_len(256)
+            .map(|r| {
+                (r.kind == RowKind::Unchanged)
+                    .then(|| r.half(Side::Old).map(|h| folded_text(&text[h.clone()])))
+                    .flatten()
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let make = |side: Side, old: Option<(OldParagraphs, Vec<u32>)>| -> (Version, Vec<u32>) {
         let title_text = title
             .and_then(|t| match side {
@@ -878,10 +892,11 @@ pub fn build_versions_reusing(
                     .with_min_len(256)
                     .filter_map(|(i, r)| {
                         let half = r.half(side)?;
-                        Some(VersionParagraph {
-                            text: folded_text(&text[half.clone()]),
-                            row: i,
-                        })
+                        let text = match unchanged.get(i) {
+                            Some(Some(shared)) => shared.clone(),
+                            _ => folded_text(&text[half.clone()]),
+                        };
+                        Some(VersionParagraph { text, row: i })
                     })
                     .collect();
                 let mut index = vec![NO_PARAGRAPH; rows.len()];
