@@ -155,8 +155,8 @@ const WORD_KEY_START: u64 = 0xcbf2_9ce4_8422_2325;
 /// and `b` written together (FNV's state is its value).
 pub fn key_more(mut h: u64, w: &str) -> u64 {
     if w.is_ascii() {
-        for c in w.bytes().filter(u8::is_ascii_alphanumeric) {
-            h = fnv_step(h, c.to_ascii_lowercase() as u32);
+        for folded in w.bytes().filter_map(ascii_key_byte) {
+            h = fnv_step(h, folded as u32);
         }
         return h;
     }
@@ -174,9 +174,8 @@ pub fn word_key_ascii(w: &str) -> Option<(u64, usize, bool)> {
     }
     let (mut h, mut letters, mut numeric) = (WORD_KEY_START, 0, false);
     for &c in w.as_bytes() {
-        let class = ASCII_CLASS[c as usize];
-        if class != ASCII_WHITE && class != ASCII_SKIP {
-            h = fnv_step(h, class as u32);
+        if let Some(folded) = ascii_key_byte(c) {
+            h = fnv_step(h, folded as u32);
             letters += 1;
             numeric |= c.is_ascii_digit();
         }
@@ -195,8 +194,8 @@ fn fnv_step(h: u64, c: u32) -> u64 {
 #[inline]
 fn key_char(mut h: u64, c: char) -> u64 {
     if c.is_ascii() {
-        if c.is_ascii_alphanumeric() {
-            h = fnv_step(h, c.to_ascii_lowercase() as u32);
+        if let Some(folded) = ascii_key_byte(c as u8) {
+            h = fnv_step(h, folded as u32);
         }
     } else if is_punctuation_block(c) {
         // Curly quotes, dashes, ellipses: frequent in news text, never letters or
@@ -229,6 +228,14 @@ const ASCII_CLASS: [u8; 128] = {
     }
     t
 };
+
+/// What an ASCII byte adds to a word key: the letter or digit lowercased; nothing for
+/// anything else (whitespace included).
+#[inline]
+fn ascii_key_byte(c: u8) -> Option<u8> {
+    let class = ASCII_CLASS[c as usize];
+    (class != ASCII_WHITE && class != ASCII_SKIP).then_some(class)
+}
 
 /// Unicode's General Punctuation block (U+2000 to U+206F): spaces, dashes, quotes and
 /// other marks, none of them a letter or digit.
@@ -271,8 +278,8 @@ pub fn word_keys(s: &str) -> Vec<u64> {
                 if class == ASCII_WHITE {
                     break;
                 }
-                if class != ASCII_SKIP {
-                    h = fnv_step(h, class as u32);
+                if let Some(folded) = ascii_key_byte(c) {
+                    h = fnv_step(h, folded as u32);
                 }
                 i += 1;
             } else {
