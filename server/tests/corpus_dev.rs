@@ -185,11 +185,11 @@ fn dev_corpus_figures() {
     // figures, so that any regression fails.
     assert!(exact >= 0.65, "exact rate fell below today's 65%: {s:?}");
     assert!(
-        flagged <= 0.106,
-        "flagged rate rose above today's 10.6%: {s:?}"
+        flagged <= 0.1072,
+        "flagged rate rose above today's 10.7%: {s:?}"
     );
     assert!(
-        s.silent <= 7,
-        "silent errors rose above today's 7 rows: {s:?}"
+        s.silent <= 2,
+        "silent errors rose above today's 2 rows: {s:?}"
     );
 }

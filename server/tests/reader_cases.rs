@@ -585,3 +585,56 @@ fn a_long_one_sided_run_is_added_in_time_order() {
         }
     }
 }
+
+/// One-sided rows that are most of the dump are a short first version growing into a
+/// full article: with four of five rows one-sided, the run length alone (four rows)
+/// leaves the polarity in doubt, the share of the article settles it. In time order:
+/// on an "earlier" page the same rows were what the story lost.
+#[test]
+fn one_sided_rows_that_are_most_of_the_dump_are_a_stub_growing() {
+    let lead = "The city council approved the new budget late on Monday after a long debate.";
+    let run = [
+        "The plan raises spending on schools and roads by about four percent next year.",
+        "Opposition members said the vote was rushed and promised to challenge it in court.",
+        "The mayor called the budget a fair compromise between the districts of the city.",
+        "A final reading is scheduled for the first week of the new month, officials said.",
+    ];
+    let rows: Vec<String> = [format!("{lead}{lead}")]
+        .into_iter()
+        .chain(run.iter().map(|r| r.to_string()))
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    for (versions, time, kind) in [
+        (
+            "Version 0 Version 1",
+            "(about 1 hour later)",
+            RowKind::Added,
+        ),
+        (
+            "Version 1 Version 0",
+            "(about 1 hour earlier)",
+            RowKind::Removed,
+        ),
+    ] {
+        let text = page(versions, "Budget Budget", time, &rows);
+        let d = dump::read_plain(text.as_bytes()).unwrap();
+        for r in &d.rows[1..] {
+            assert_eq!(r.kind, kind, "{versions} {time}");
+            assert!(r.ambiguity.is_none(), "{versions} {time}: {r:?}");
+        }
+    }
+    // With two more unchanged rows the run is no longer most of the dump: flagged.
+    let more: Vec<String> = (1..=2)
+        .map(|i| {
+            let p = format!("Council member number {i} abstained from the vote on Monday.");
+            format!("{p}{p}")
+        })
+        .collect();
+    let longer: Vec<&str> = more.iter().map(String::as_str).chain(rows).collect();
+    let text = page("Version 0 Version 1", "Budget Budget", "", &longer);
+    let d = dump::read_plain(text.as_bytes()).unwrap();
+    for r in &d.rows[3..] {
+        assert_eq!(r.kind, RowKind::Added);
+        assert!(r.ambiguity.is_some(), "{r:?}");
+    }
+}

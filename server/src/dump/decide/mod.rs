@@ -21,8 +21,9 @@
 //!   into it (removed): the mirror of the duplicate cost (`run::duplicate_score`);
 //! - news updates add more than they remove: long one-sided runs are additions, while a
 //!   lone one-sided row leans slightly to a removal (both measured on the dev corpus)
-//!   and is flagged unless moved text settles it. Both in time order: on an "earlier"
-//!   page the right column is the older version.
+//!   and is flagged unless moved text settles it; one-sided rows that are most of the
+//!   dump are a short first version growing, not an article cut down. All in time
+//!   order: on an "earlier" page the right column is the older version.
 //!
 //! Each run is decided against the unchanged rows (pass 1), then against everything
 //! else as pass 1 read it (pass 2); runs that hold the same sentence and that pass 2
@@ -131,4 +132,6 @@ struct Context {
     /// The right column is the later version (on an "earlier" page it is the older
     /// one, and its one-sided rows are what the story lost as it developed).
     right_is_later: bool,
+    /// Rows of the dump (for [`run::most_of_dump`]).
+    rows: usize,
 }

@@ -3,7 +3,7 @@
 
 use super::counts::{add_all, add_counts, apply, contribution, Changed, CountChange};
 use super::index::RunIndex;
-use super::run::{decide_run, distinct, Ext, RowData};
+use super::run::{decide_run, distinct, most_of_dump, Ext, RowData};
 use super::{joint, Context, Counts, Decision, RowInput, SHINGLE};
 use crate::dump::model::Reading;
 use crate::dump::split::RowShape;
@@ -117,6 +117,8 @@ impl RowMap {
 /// decisions, so the result is exactly what [`DecideState::new`] gives.
 pub struct DecideState {
     pub(super) paragraph_len: f32,
+    /// Rows of the dump: decisions of runs that are most of it depend on it.
+    rows: usize,
     /// The paragraph length of each unchanged row, sorted (for `paragraph_len`).
     unchanged_lens: Vec<usize>,
     pub(super) runs: Vec<Run>,
@@ -282,6 +284,7 @@ impl DecideState {
         let ctx = Context {
             paragraph_len,
             right_is_later,
+            rows: rows.len(),
         };
         let mut index = RunIndex::default();
         let ids: Vec<u32> = ranges.iter().map(|_| index.new_id()).collect();
@@ -331,6 +334,7 @@ impl DecideState {
         let partition = ids_of(&partition, |k| ids[k]);
         let state = DecideState {
             paragraph_len,
+            rows: rows.len(),
             unchanged_lens,
             runs,
             ranges,
@@ -365,8 +369,13 @@ impl DecideState {
         let ctx = Context {
             paragraph_len,
             right_is_later: self.right_is_later,
+            rows: rows.len(),
         };
         let redo_all = paragraph_len != self.paragraph_len;
+        // A run that is most of the dump, before or after the edit, may read
+        // otherwise once the dump's row count changes.
+        let fewest = rows.len().min(self.rows);
+        let resized = |r: &Range<usize>| rows.len() != self.rows && most_of_dump(r.len(), fewest);
         // Unchanged rows that left or joined.
         // Counts before this update of every shingle touched.
         let mut base_before = Counts::default();
@@ -444,10 +453,12 @@ impl DecideState {
         let near_base = self.index.candidates(base_changed.ranges.keys());
         let redo_first: Vec<bool> = matched
             .iter()
-            .map(|m| match m {
+            .enumerate()
+            .map(|(k, m)| match m {
                 None => true,
                 Some((run, id)) => {
                     redo_all
+                        || resized(&ranges[k])
                         || (near_base[*id as usize]
                             && base_changed.hits(run.shingles.as_deref().unwrap_or(&[]), None))
                 }
@@ -666,6 +677,7 @@ impl DecideState {
         self.ranges = ranges;
         self.ids = ids;
         self.paragraph_len = paragraph_len;
+        self.rows = rows.len();
         self.multi = multi;
         out
     }
