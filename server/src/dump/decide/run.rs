@@ -771,23 +771,48 @@ pub(super) fn to_reading(shape: &RowShape, c: Choice) -> Reading {
     }
 }
 
+/// At most this many words quote where a rival cut falls.
+const CUT_CONTEXT_WORDS: usize = 6;
+
 const REPEAT_REASON: &str = "the row ends with the words it starts with: the sentence between them may end the left paragraph or start the right one";
 
 /// Why a decision is uncertain, for a person.
 fn reason(text: &str, shape: &RowShape, chosen: Reading, alt: Reading) -> String {
-    let word_before = |at: usize| -> String {
-        let w = text[..at].split_whitespace().last().unwrap_or("");
-        w.chars().take(30).collect()
+    // The last `n` words before byte `at`, each cut to 30 characters.
+    let words_before = |at: usize, n: usize| -> String {
+        let mut w: Vec<String> = text[..at]
+            .split_whitespace()
+            .rev()
+            .take(n)
+            .map(|w| w.chars().take(30).collect())
+            .collect();
+        w.reverse();
+        w.join(" ")
     };
+    let word_before = |at: usize| words_before(at, 1);
     match (chosen, alt) {
         (Reading::Added, Reading::Removed) | (Reading::Removed, Reading::Added) => {
             "nothing in the dump shows whether this paragraph was added or removed: a one-sided row reads the same either way".into()
         }
-        (Reading::Changed { split: a }, Reading::Changed { split: b }) => format!(
-            "the row could also be cut after “{}” instead of after “{}”",
-            word_before(b),
-            word_before(a)
-        ),
+        (Reading::Changed { split: a }, Reading::Changed { split: b }) => {
+            // As many words as tell the two cuts apart ("Sudan." may end both).
+            let n = (1..=CUT_CONTEXT_WORDS)
+                .find(|&n| words_before(a, n) != words_before(b, n))
+                .unwrap_or(CUT_CONTEXT_WORDS);
+            let (alt, chosen) = (words_before(b, n), words_before(a, n));
+            if alt == chosen {
+                let (alt_at, chosen_at) = if b < a {
+                    ("earlier", "later")
+                } else {
+                    ("later", "earlier")
+                };
+                format!(
+                    "the row could also be cut after the {alt_at} “{alt}” instead of after the {chosen_at} one"
+                )
+            } else {
+                format!("the row could also be cut after “{alt}” instead of after “{chosen}”")
+            }
+        }
         (Reading::Changed { .. }, _) => {
             let related = shape.best().is_some_and(|c| c.dice >= 0.4);
             if related {
@@ -801,5 +826,44 @@ fn reason(text: &str, shape: &RowShape, chosen: Reading, alt: Reading) -> String
             word_before(split)
         ),
         _ => "the evidence for this reading is weak".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dump::split::shape;
+
+    fn cut_reason(text: &str, chosen_after: &str, alt_after: &str) -> String {
+        let at = |s: &str| text.find(s).expect("in the text") + s.len();
+        let changed = |split| Reading::Changed { split };
+        reason(
+            text,
+            &shape(text),
+            changed(at(chosen_after)),
+            changed(at(alt_after)),
+        )
+    }
+
+    #[test]
+    fn a_rival_cut_is_quoted_with_the_words_that_tell_it_apart() {
+        let text = "He accused the UN of plans to recolonize Sudan. The force is in western Sudan. But violence has continued.";
+        assert_eq!(
+            cut_reason(text, "western Sudan.", "recolonize Sudan."),
+            "the row could also be cut after “recolonize Sudan.” instead of after “western Sudan.”"
+        );
+        assert_eq!(
+            cut_reason(text, "continued.", "recolonize Sudan."),
+            "the row could also be cut after “Sudan.” instead of after “continued.”"
+        );
+        // Six words alike before both cuts: which one is said by order.
+        let text =
+            "The talks will resume next week. The talks will resume next week. Officials agreed.";
+        let first = "The talks will resume next week.";
+        let second = "week. The talks will resume next week.";
+        assert_eq!(
+            cut_reason(text, second, first),
+            "the row could also be cut after the earlier “The talks will resume next week.” instead of after the later one"
+        );
     }
 }
