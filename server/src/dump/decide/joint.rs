@@ -16,8 +16,8 @@
 
 use super::counts::{add_all, Changed, CountChange};
 use super::run::{
-    decisions, decisions_for, distinct, duplicate_score, enumerate, structure_score, to_reading,
-    Ext, Para, Precomputed, RowData, Scored,
+    decisions, decisions_for, distinct, duplicate_score, enumerate, polarity_score,
+    structure_score, to_reading, Ext, Para, Precomputed, RowData, Scored,
 };
 use super::state::Run;
 use super::{Choice, Context, Counts, Decision, RowInput};
@@ -539,10 +539,16 @@ fn decide_cluster(
             all.push(score(&idx));
         }
     }
-    let Some((keep, chosen)) = keep.zip(chosen) else {
-        return Some(decisions(&union, &all));
+    let priors = |c: &[Choice]| -> f32 {
+        spans
+            .iter()
+            .map(|r| polarity_score(ctx, &c[r.clone()]))
+            .sum()
     };
-    let mut joint = decisions_for(&union, &all, Some(chosen)).into_iter();
+    let Some((keep, chosen)) = keep.zip(chosen) else {
+        return Some(decisions(&union, &all, &priors));
+    };
+    let mut joint = decisions_for(&union, &all, Some(chosen), &priors).into_iter();
     let mut out: Vec<Decision> = Vec::with_capacity(union.len());
     for (m, solo) in keep.iter().enumerate() {
         let joint: Vec<Decision> = joint.by_ref().take(solo.len()).collect();

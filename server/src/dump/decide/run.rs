@@ -499,16 +499,9 @@ pub(super) fn structure_score(
     choices: &[Choice],
 ) -> f32 {
     let mut s = 0.0;
-    let mut one_sided = 0;
-    let mut added = false;
     for (row, c) in rows.iter().zip(choices) {
-        match *c {
-            Choice::Cut(i) => s += changed_score(ctx, row.shape, &row.shape.cuts[i]),
-            Choice::Added => {
-                one_sided += 1;
-                added = true;
-            }
-            Choice::Removed => one_sided += 1,
+        if let Choice::Cut(i) = *c {
+            s += changed_score(ctx, row.shape, &row.shape.cuts[i]);
         }
     }
     // diff-lcs matched every pair of equal paragraphs it could: inside one run, an
@@ -527,11 +520,24 @@ pub(super) fn structure_score(
             }
         }
     }
+    s + polarity_score(ctx, choices) - UNMATCHED_EQUAL * unmatched_equal as f32
+}
+
+/// What a reading of one run scores for the polarity of its one-sided rows alone:
+/// the priors of how news is edited, no evidence from the text.
+pub(super) fn polarity_score(ctx: &Context, choices: &[Choice]) -> f32 {
+    let one_sided = choices
+        .iter()
+        .filter(|c| !matches!(c, Choice::Cut(_)))
+        .count();
+    let added = choices.contains(&Choice::Added);
     let later_only = added == ctx.right_is_later;
-    if !later_only && most_of_dump(one_sided, ctx.rows) {
-        s -= SHRINK_PRIOR;
-    }
-    s + polarity_prior(later_only, one_sided) - UNMATCHED_EQUAL * unmatched_equal as f32
+    let shrink = if !later_only && most_of_dump(one_sided, ctx.rows) {
+        SHRINK_PRIOR
+    } else {
+        0.0
+    };
+    polarity_prior(later_only, one_sided) - shrink
 }
 
 fn text_hash(s: &str) -> u64 {
@@ -557,7 +563,9 @@ pub(super) fn decide_run(
     ext: Ext,
 ) -> Vec<Decision> {
     let pre = Precomputed::new(rows, data, ext);
-    decisions(rows, &enumerate(ctx, rows, &pre))
+    decisions(rows, &enumerate(ctx, rows, &pre), &|c| {
+        polarity_score(ctx, c)
+    })
 }
 
 /// Scores the readings of a run worth considering: for each number of leading
@@ -659,10 +667,15 @@ pub(super) fn enumerate(ctx: &Context, rows: &[RowInput], pre: &Precomputed) -> 
 
 /// Each row's decision from the scored readings of its run: the best reading, with a
 /// confidence from the margin to the best reading that reads the row otherwise.
-pub(super) fn decisions(rows: &[RowInput], all: &[Scored]) -> Vec<Decision> {
+/// `priors` gives what a reading scores for polarity alone ([`polarity_score`]), to
+/// tell a flag the text leaves open from one its evidence leans on.
+pub(super) fn decisions(rows: &[RowInput], all: &[Scored], priors: Priors) -> Vec<Decision> {
     let best = (0..all.len()).max_by(|&a, &b| all[a].score.total_cmp(&all[b].score));
-    decisions_for(rows, all, best)
+    decisions_for(rows, all, best, priors)
 }
+
+/// What a reading of the rows scores for polarity alone.
+pub(super) type Priors<'a> = &'a dyn Fn(&[Choice]) -> f32;
 
 /// The decisions of reading `all[chosen]`, each row's confidence its margin to the
 /// best reading in `all` that reads the row otherwise (none below zero: a reading
@@ -671,6 +684,7 @@ pub(super) fn decisions_for(
     rows: &[RowInput],
     all: &[Scored],
     chosen: Option<usize>,
+    priors: Priors,
 ) -> Vec<Decision> {
     let k = rows.len();
     let Some(best_idx) = chosen else {
@@ -712,7 +726,20 @@ pub(super) fn decisions_for(
             }
             // The margin to the best rival; for a cut of an `A B A` row, the margin to
             // the other cut counts the measured prior instead of the edge evidence.
-            let mut rival = rival.map(|r| (best.score - r.score, r.choices[i], false));
+            let mut rival = rival.map(|r| {
+                let (margin, alt) = (best.score - r.score, r.choices[i]);
+                // A one-sided row flagged against the other side: how much of the
+                // margin is evidence from the text, not the polarity priors.
+                let polarity = matches!(
+                    (chosen, alt),
+                    (Choice::Added, Choice::Removed) | (Choice::Removed, Choice::Added)
+                ) && margin < FLAG_MARGIN;
+                let why = polarity.then(|| Why::Polarity {
+                    evidence: margin - (priors(&best.choices) - priors(&r.choices)),
+                    margin,
+                });
+                (margin, alt, why)
+            });
             if let (Choice::Cut(j), Some(twin)) = (chosen, twin) {
                 let shape = rows[i].shape;
                 let edges = EDGE_WEIGHT
@@ -728,8 +755,8 @@ pub(super) fn decisions_for(
                     .filter(|s| s.choices[i] == Choice::Cut(twin))
                     .map(|s| best.score - s.score - edges + prior)
                     .min_by(f32::total_cmp);
-                if let Some(m) = other.filter(|m| rival.is_none_or(|r| *m < r.0)) {
-                    rival = Some((m, Choice::Cut(twin), true));
+                if let Some(m) = other.filter(|m| rival.as_ref().is_none_or(|r| *m < r.0)) {
+                    rival = Some((m, Choice::Cut(twin), Some(Why::Repeat)));
                 }
             }
             match rival {
@@ -738,16 +765,20 @@ pub(super) fn decisions_for(
                     confidence: 1.0,
                     ambiguity: None,
                 },
-                Some((margin, alt, repeat)) => {
+                Some((margin, alt, why)) => {
                     let margin = margin.max(0.0);
                     let confidence = 1.0 / (1.0 + (-margin).exp());
                     let alternative = to_reading(rows[i].shape, alt);
                     let ambiguity = (margin < FLAG_MARGIN).then(|| Ambiguity {
                         alternative,
-                        reason: if repeat {
-                            REPEAT_REASON.into()
-                        } else {
-                            reason(rows[i].text(), rows[i].shape, reading, alternative).into()
+                        reason: match why {
+                            Some(Why::Repeat) => REPEAT_REASON.into(),
+                            Some(Why::Polarity { evidence, margin }) => {
+                                polarity_reason(reading, evidence, margin - evidence).into()
+                            }
+                            None => {
+                                reason(rows[i].text(), rows[i].shape, reading, alternative).into()
+                            }
                         },
                     });
                     Decision {
@@ -768,6 +799,59 @@ pub(super) fn to_reading(shape: &RowShape, c: Choice) -> Reading {
         },
         Choice::Added => Reading::Added,
         Choice::Removed => Reading::Removed,
+    }
+}
+
+/// Why a row's best rival is what it is, when that shapes the reason given.
+#[derive(Clone, Copy)]
+enum Why {
+    /// The other cut of a row reading `A B A`.
+    Repeat,
+    /// The other polarity: the margin to it, and how much of the margin is evidence
+    /// from the text (the rest is the priors).
+    Polarity { evidence: f32, margin: f32 },
+}
+
+/// Below this, the text's evidence (or the priors) on a one-sided row's side counts
+/// as none.
+const NO_EVIDENCE: f32 = 0.25;
+
+/// Why a one-sided row's side is uncertain, from the text's evidence for the chosen
+/// side and the priors' (how news is usually edited): the text says nothing, or it
+/// leans one way and the priors the other, or it leans the chosen way but not far.
+fn polarity_reason(chosen: Reading, evidence: f32, prior: f32) -> String {
+    let side = |r: Reading| {
+        if r == Reading::Added {
+            "added"
+        } else {
+            "removed"
+        }
+    };
+    let other = if chosen == Reading::Added {
+        Reading::Removed
+    } else {
+        Reading::Added
+    };
+    if evidence.abs() < NO_EVIDENCE {
+        "nothing in the dump shows whether this paragraph was added or removed: a one-sided row reads the same either way".into()
+    } else if evidence > 0.0 && prior > -NO_EVIDENCE {
+        format!(
+            "the text leans to this paragraph being {}, but not far enough to be sure it was not {}",
+            side(chosen),
+            side(other)
+        )
+    } else if evidence > 0.0 {
+        format!(
+            "the text leans to this paragraph being {}, and how news is usually edited to {}: neither settles it",
+            side(chosen),
+            side(other)
+        )
+    } else {
+        format!(
+            "the text leans to this paragraph being {}, but how news is usually edited leans to {}: neither settles it",
+            side(other),
+            side(chosen)
+        )
     }
 }
 
@@ -792,7 +876,7 @@ fn reason(text: &str, shape: &RowShape, chosen: Reading, alt: Reading) -> String
     let word_before = |at: usize| words_before(at, 1);
     match (chosen, alt) {
         (Reading::Added, Reading::Removed) | (Reading::Removed, Reading::Added) => {
-            "nothing in the dump shows whether this paragraph was added or removed: a one-sided row reads the same either way".into()
+            polarity_reason(chosen, 0.0, 0.0)
         }
         (Reading::Changed { split: a }, Reading::Changed { split: b }) => {
             // As many words as tell the two cuts apart ("Sudan." may end both).
@@ -843,6 +927,24 @@ mod tests {
             changed(at(chosen_after)),
             changed(at(alt_after)),
         )
+    }
+
+    #[test]
+    fn a_polarity_flag_says_whether_the_text_or_the_priors_lean() {
+        let (added, removed) = (Reading::Added, Reading::Removed);
+        assert!(polarity_reason(removed, 0.1, 0.7).starts_with("nothing in the dump shows"));
+        assert_eq!(
+            polarity_reason(added, 1.5, 0.3),
+            "the text leans to this paragraph being added, but not far enough to be sure it was not removed"
+        );
+        assert_eq!(
+            polarity_reason(removed, 4.2, -3.9),
+            "the text leans to this paragraph being removed, and how news is usually edited to added: neither settles it"
+        );
+        assert_eq!(
+            polarity_reason(removed, -0.5, 0.7),
+            "the text leans to this paragraph being added, but how news is usually edited leans to removed: neither settles it"
+        );
     }
 
     #[test]
