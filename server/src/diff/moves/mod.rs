@@ -15,6 +15,7 @@ pub use incremental::{reused_rows, MoveIndex, UpdateStats};
 
 use crate::dump::{Dump, RowKind, Side, Span};
 use crate::text::{mix, sentence_word_ranges, word_key, word_spans, FastMap};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::cmp::Ordering;
 
@@ -144,7 +145,6 @@ const CHUNK: usize = 64;
 
 /// Every row's sentences on both sides, tokenized on all cores.
 fn all_sentences(dump: &Dump) -> Vec<[Vec<Sent>; 2]> {
-    use rayon::prelude::*;
     (0..dump.rows.len())
         .into_par_iter()
         .with_min_len(CHUNK)
@@ -195,14 +195,21 @@ pub fn find_moves(dump: &Dump) -> Vec<Move> {
             index.entry(h).or_default().push(j as u32);
         }
     }
-    let mut used = vec![false; new.len()];
-    let mut moves = Vec::new();
-    let mut candidates: Vec<u32> = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        for s in &r[0] {
+    // Each older sentence's candidates similar enough, in the order the greedy step
+    // prefers them (most similar first, then the later), found on all cores: the
+    // step itself, in document order, then takes the first not yet taken.
+    let old: Vec<(usize, &Sent)> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| r[0].iter().map(move |s| (i, s)))
+        .collect();
+    let ranked: Vec<Vec<u32>> = old
+        .par_iter()
+        .with_min_len(CHUNK)
+        .map(|(_, s)| {
             // Shingles shared by many sentences (boilerplate, repeated text) say nothing
             // about where one sentence went, and would make this quadratic.
-            candidates.clear();
+            let mut candidates: Vec<u32> = Vec::new();
             for h in s.shingles() {
                 if let Some(js) = index.get(h) {
                     if js.len() <= COMMON_SHINGLE {
@@ -210,24 +217,36 @@ pub fn find_moves(dump: &Dump) -> Vec<Move> {
                     }
                 }
             }
+            if candidates.is_empty() {
+                return candidates;
+            }
             candidates.sort_unstable();
             candidates.dedup();
-            let best = best_of(
-                candidates
-                    .iter()
-                    .filter(|&&j| !used[j as usize])
-                    .map(|&j| (j as usize, dice(s, new[j as usize].1))),
-            );
-            if let Some(j) = best {
-                used[j] = true;
-                let (to_row, t) = new[j];
-                if to_row != i {
-                    moves.push(move_between(dump, (i, s), (to_row, t)));
-                }
+            ranked(candidates.iter().map(|&j| (j, dice(s, new[j as usize].1))))
+        })
+        .collect();
+    let mut used = vec![false; new.len()];
+    let mut moves = Vec::new();
+    for (&(i, s), ranked) in old.iter().zip(&ranked) {
+        if let Some(&j) = ranked.iter().find(|&&j| !used[j as usize]) {
+            let j = j as usize;
+            used[j] = true;
+            let (to_row, t) = new[j];
+            if to_row != i {
+                moves.push(move_between(dump, (i, s), (to_row, t)));
             }
         }
     }
     moves
+}
+
+/// The candidates at or above [`SAME_SENTENCE`] in the order [`best_of`] would take
+/// them as the better ones are taken: most similar first, and of equally similar
+/// ones the last (`candidates` come in document order).
+fn ranked(candidates: impl Iterator<Item = (u32, f32)>) -> Vec<u32> {
+    let mut kept: Vec<(u32, f32)> = candidates.filter(|c| c.1 >= SAME_SENTENCE).collect();
+    kept.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.cmp(&a.0)));
+    kept.into_iter().map(|c| c.0).collect()
 }
 
 #[cfg(test)]
