@@ -842,7 +842,7 @@ fn polarity_reason(chosen: Reading, evidence: f32, prior: f32) -> String {
         )
     } else if evidence > 0.0 {
         format!(
-            "the text leans to this paragraph being {}, and how news is usually edited to {}: neither settles it",
+            "the text leans to this paragraph being {}, and how news is usually edited leans to {}: neither settles it",
             side(chosen),
             side(other)
         )
@@ -939,7 +939,7 @@ mod tests {
         );
         assert_eq!(
             polarity_reason(removed, 4.2, -3.9),
-            "the text leans to this paragraph being removed, and how news is usually edited to added: neither settles it"
+            "the text leans to this paragraph being removed, and how news is usually edited leans to added: neither settles it"
         );
         assert_eq!(
             polarity_reason(removed, -0.5, 0.7),
