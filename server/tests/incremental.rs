@@ -509,6 +509,18 @@ fn each_row_edited_alone() {
     );
 }
 
+/// The head of a small hand-written page, up to its first row.
+const PAGE_HEAD: &str =
+    "This article is from the source 'voa' and was first published or seen on . \
+It will not be checked again for changes.\n\nYou can find the current article at its original \
+source at https://example.org/a\n\nThe article has changed 2 times. There is an RSS feed of \
+changes available.\n\nVersion 0 Version 1\nA Title A Title\n(about 1 hour later)\n";
+
+/// The row of an unchanged paragraph.
+fn doubled(s: &str) -> String {
+    format!("{s}{s}\n")
+}
+
 /// Three runs that hold the same sentences are decided together: A (one row) shares a
 /// sentence with B (one row), and B another with C (three rows, so read as added). C
 /// added puts its sentence into the later version, so B is read as removed and A as
@@ -518,11 +530,7 @@ fn each_row_edited_alone() {
 /// were decided together before fails here).
 #[test]
 fn a_cluster_that_loses_a_run() {
-    let head = "This article is from the source 'voa' and was first published or seen on . \
-It will not be checked again for changes.\n\nYou can find the current article at its original \
-source at https://example.org/a\n\nThe article has changed 2 times. There is an RSS feed of \
-changes available.\n\nVersion 0 Version 1\nA Title A Title\n(about 1 hour later)\n";
-    let unchanged = |s: &str| format!("{s}{s}\n");
+    let (head, unchanged) = (PAGE_HEAD, doubled);
     let x = "The launch was delayed by a storm that swept over the Atlantic coast on Tuesday.";
     let y = "Engineers said the rocket itself was in good shape after a long inspection.";
     let body = |c: &str| {
@@ -658,11 +666,7 @@ fn published_diagnostics_after_random_edits() {
 /// flag of the longer dump).
 #[test]
 fn a_run_becomes_most_of_the_dump_when_rows_elsewhere_go() {
-    let head = "This article is from the source 'voa' and was first published or seen on . \
-It will not be checked again for changes.\n\nYou can find the current article at its original \
-source at https://example.org/a\n\nThe article has changed 2 times. There is an RSS feed of \
-changes available.\n\nVersion 0 Version 1\nA Title A Title\n(about 1 hour later)\n";
-    let unchanged = |s: &str| format!("{s}{s}\n");
+    let (head, unchanged) = (PAGE_HEAD, doubled);
     let top = unchanged("The storm reached the coast early on Sunday, forecasters said.");
     let body = [
         unchanged("Thousands of homes lost power as the winds grew stronger overnight."),

@@ -529,6 +529,21 @@ fn a_paragraph_that_gained_a_long_sentence_is_an_edit() {
     assert_eq!(d.slice(d.rows[1].half(Side::New).unwrap()), new);
 }
 
+/// A page whose right column is the later version, and one whose right column is the
+/// earlier: the side one-sided rows take when the later version gained them.
+const IN_TIME_ORDER: [(&str, &str, RowKind); 2] = [
+    (
+        "Version 0 Version 1",
+        "(about 1 hour later)",
+        RowKind::Added,
+    ),
+    (
+        "Version 1 Version 0",
+        "(about 1 hour earlier)",
+        RowKind::Removed,
+    ),
+];
+
 /// A long run of one-sided rows reads as material added as the story developed, in
 /// time order: into the right column on a "later" page, into the left one on an
 /// "earlier" page (whose left column is the later version), and by the version
@@ -549,17 +564,7 @@ fn a_long_one_sided_run_is_added_in_time_order() {
         .chain([format!("{P2}{P2}")])
         .collect();
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
-    let cases = [
-        (
-            "Version 0 Version 1",
-            "(about 1 hour later)",
-            RowKind::Added,
-        ),
-        (
-            "Version 1 Version 0",
-            "(about 1 hour earlier)",
-            RowKind::Removed,
-        ),
+    let cases = IN_TIME_ORDER.into_iter().chain([
         // A page may say "earlier" without numbering the columns in order.
         (
             "Version 0 Version 1",
@@ -568,7 +573,7 @@ fn a_long_one_sided_run_is_added_in_time_order() {
         ),
         ("Version 1 Version 0", "", RowKind::Removed),
         ("Version 0 Version 1", "", RowKind::Added),
-    ];
+    ]);
     for (versions, time, kind) in cases {
         let text = page(versions, "Floods Floods", time, &rows);
         let d = dump::read_plain(text.as_bytes()).unwrap();
@@ -604,18 +609,7 @@ fn one_sided_rows_that_are_most_of_the_dump_are_a_stub_growing() {
         .chain(run.iter().map(|r| r.to_string()))
         .collect();
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
-    for (versions, time, kind) in [
-        (
-            "Version 0 Version 1",
-            "(about 1 hour later)",
-            RowKind::Added,
-        ),
-        (
-            "Version 1 Version 0",
-            "(about 1 hour earlier)",
-            RowKind::Removed,
-        ),
-    ] {
+    for (versions, time, kind) in IN_TIME_ORDER {
         let text = page(versions, "Budget Budget", time, &rows);
         let d = dump::read_plain(text.as_bytes()).unwrap();
         for r in &d.rows[1..] {
