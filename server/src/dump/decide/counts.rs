@@ -22,10 +22,27 @@ pub(super) fn add_counts(counts: &mut Counts, h: u64, n: i32, before: &mut Count
 /// Adds a run's contribution to both versions' counts.
 pub(super) fn add_all(counts: &mut [Counts; 2], contribution: &[Counts; 2]) {
     for (all, c) in counts.iter_mut().zip(contribution) {
-        for (h, n) in c {
-            *all.entry(*h).or_default() += n;
-        }
+        add_side(all, c);
     }
+}
+
+fn add_side(all: &mut Counts, c: &Counts) {
+    for (h, n) in c {
+        *all.entry(*h).or_default() += n;
+    }
+}
+
+/// Every run's contribution summed: each version's counts on a core of its own.
+pub(super) fn total(contributions: &[&[Counts; 2]]) -> [Counts; 2] {
+    let side = |side: usize| {
+        let mut all = Counts::default();
+        for c in contributions {
+            add_side(&mut all, &c[side]);
+        }
+        all
+    };
+    let (old, new) = rayon::join(|| side(0), || side(1));
+    [old, new]
 }
 
 /// Adds (`sign` 1) or removes (-1) a run's contribution to both versions' counts.

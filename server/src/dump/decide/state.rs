@@ -1,7 +1,7 @@
 //! The decisions of a whole dump, kept with their evidence so that a read after an
 //! edit re-decides only the runs the edit can change.
 
-use super::counts::{add_all, add_counts, apply, contribution, Changed, CountChange};
+use super::counts::{add_counts, apply, contribution, total, Changed, CountChange};
 use super::index::RunIndex;
 use super::run::{decide_run, distinct, most_of_dump, Ext, RowData};
 use super::{joint, Context, Counts, Decision, RowInput, SHINGLE};
@@ -303,10 +303,8 @@ impl DecideState {
                 })
             })
             .collect();
-        let mut runs_counts: [Counts; 2] = [Counts::default(), Counts::default()];
-        for run in &runs {
-            add_all(&mut runs_counts, &run.contribution);
-        }
+        let contributions: Vec<&[Counts; 2]> = runs.iter().map(|r| &r.contribution).collect();
+        let runs_counts = total(&contributions);
         let multi = runs.len() > 1;
         runs.par_iter_mut().zip(&ranges).for_each(|(run, r)| {
             run.second = second_pass(&ctx, &rows[r.clone()], &base, &runs_counts, run, multi);
