@@ -193,3 +193,35 @@ fn dev_corpus_figures() {
         "silent errors rose above today's 2 rows: {s:?}"
     );
 }
+
+/// The dev series' pages, each read alone as a single dump: 15 more pages for the
+/// single-file figures (the history reader settles them across files). A few of the
+/// priors were measured on them too, none tuned on their figures. The bounds are
+/// today's figures.
+#[test]
+fn series_pages_read_alone() {
+    let verbose = std::env::var_os("PALIMPSEST_VERBOSE").is_some();
+    let mut articles: Vec<PathBuf> = std::fs::read_dir(corpus().join("dev/series"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    articles.sort();
+    let mut t = Score::default();
+    for a in articles {
+        let s = score_dir(&a, verbose);
+        t.dumps += s.dumps;
+        t.exact += s.exact;
+        t.rows += s.rows;
+        t.flagged += s.flagged;
+        t.wrong += s.wrong;
+        t.silent += s.silent;
+    }
+    println!(
+        "dev series pages read alone: {} pages, {} exact; {} rows, {} flagged, {} wrong, {} silent errors",
+        t.dumps, t.exact, t.rows, t.flagged, t.wrong, t.silent
+    );
+    assert!(t.dumps >= 15, "dev series not found: {t:?}");
+    assert!(t.exact >= 8, "fewer pages exact than today's 8: {t:?}");
+    assert!(t.flagged <= 40, "more rows flagged than today's 40: {t:?}");
+    assert_eq!(t.silent, 0, "a row read wrongly without a flag: {t:?}");
+}
