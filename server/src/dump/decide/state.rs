@@ -113,8 +113,9 @@ impl RowMap {
 /// re-decides only the runs the edit can change. Every decision depends on the
 /// typical paragraph length, on which shingles the rest of the dump holds (only
 /// whether a count is zero matters, but any change of a count is treated as a
-/// change), and on its own rows; a run none of whose inputs changed keeps its
-/// decisions, so the result is exactly what [`DecideState::new`] gives.
+/// change), on its own rows, and for a run that is most of the dump on the dump's
+/// row count; a run none of whose inputs changed keeps its decisions, so the result
+/// is exactly what [`DecideState::new`] gives.
 pub struct DecideState {
     pub(super) paragraph_len: f32,
     /// Rows of the dump: decisions of runs that are most of it depend on it.
