@@ -729,14 +729,13 @@ pub(super) fn decisions_for(
             let mut rival = rival.map(|r| {
                 let (margin, alt) = (best.score - r.score, r.choices[i]);
                 // A one-sided row flagged against the other side: how much of the
-                // margin is evidence from the text, not the polarity priors.
+                // margin is the polarity priors' (the rest is evidence from the text).
                 let polarity = matches!(
                     (chosen, alt),
                     (Choice::Added, Choice::Removed) | (Choice::Removed, Choice::Added)
                 ) && margin < FLAG_MARGIN;
                 let why = polarity.then(|| Why::Polarity {
-                    evidence: margin - (priors(&best.choices) - priors(&r.choices)),
-                    margin,
+                    prior: priors(&best.choices) - priors(&r.choices),
                 });
                 (margin, alt, why)
             });
@@ -765,16 +764,16 @@ pub(super) fn decisions_for(
                     confidence: 1.0,
                     ambiguity: None,
                 },
-                Some((margin, alt, why)) => {
-                    let margin = margin.max(0.0);
+                Some((raw, alt, why)) => {
+                    let margin = raw.max(0.0);
                     let confidence = 1.0 / (1.0 + (-margin).exp());
                     let alternative = to_reading(rows[i].shape, alt);
                     let ambiguity = (margin < FLAG_MARGIN).then(|| Ambiguity {
                         alternative,
                         reason: match why {
                             Some(Why::Repeat) => REPEAT_REASON.into(),
-                            Some(Why::Polarity { evidence, margin }) => {
-                                polarity_reason(reading, evidence, margin - evidence).into()
+                            Some(Why::Polarity { prior }) => {
+                                polarity_reason(reading, raw - prior, prior).into()
                             }
                             None => {
                                 reason(rows[i].text(), rows[i].shape, reading, alternative).into()
@@ -807,9 +806,8 @@ pub(super) fn to_reading(shape: &RowShape, c: Choice) -> Reading {
 enum Why {
     /// The other cut of a row reading `A B A`.
     Repeat,
-    /// The other polarity: the margin to it, and how much of the margin is evidence
-    /// from the text (the rest is the priors).
-    Polarity { evidence: f32, margin: f32 },
+    /// The other polarity, with how much of the margin to it is the priors'.
+    Polarity { prior: f32 },
 }
 
 /// Below this, the text's evidence (or the priors) on a one-sided row's side counts
