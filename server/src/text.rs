@@ -278,8 +278,8 @@ pub fn word_keys(s: &str) -> Vec<u64> {
                 if class == ASCII_WHITE {
                     break;
                 }
-                if let Some(folded) = ascii_key_byte(c) {
-                    h = fnv_step(h, folded as u32);
+                if class != ASCII_SKIP {
+                    h = fnv_step(h, class as u32);
                 }
                 i += 1;
             } else {
