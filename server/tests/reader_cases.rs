@@ -16,6 +16,11 @@ fn page(versions: &str, title: &str, time: &str, rows: &[&str]) -> String {
 const P1: &str = "The minister said on Tuesday that talks would resume next week.";
 const P2: &str = "Officials in Brussels declined to comment on the report.";
 
+/// The row of an unchanged paragraph: the paragraph twice, with no separator.
+fn doubled(p: &str) -> String {
+    format!("{p}{p}")
+}
+
 fn paragraphs(d: &dump::Dump, side: Side) -> Vec<String> {
     d.version(side)
         .paragraphs
@@ -379,7 +384,6 @@ fn a_sentence_in_two_runs_is_read_once_per_version() {
 /// sentence of six words (which the duplicates alone leave flagged).
 #[test]
 fn a_lone_row_split_from_or_merged_into_an_edited_paragraph_takes_its_side() {
-    let doubled = |s: &str| format!("{s}{s}");
     let a = "Ukrainian President Volodymyr Zelenskyy described his visit to the United States and Canada this week as very productive.";
     let b = "He met lawmakers from both parties in Washington and addressed the Canadian parliament in Ottawa.";
     let c = "Canada announced a new package of military aid worth hundreds of millions of dollars.";
@@ -442,7 +446,6 @@ fn a_lone_row_split_from_or_merged_into_an_edited_paragraph_takes_its_side() {
 /// so is the lone row, and its reading stays.
 #[test]
 fn a_lone_row_resting_on_a_flagged_reading_elsewhere_is_flagged() {
-    let doubled = |s: &str| format!("{s}{s}");
     let a = "The satellite measured clouds and rain together for the first time, giving forecasters a new view of storms.";
     let b = "Clouds have long held many secrets, and the radar showed how often they produce rain and snow around the globe.";
     let lone = "The satellite passed over Hurricane Bill near the East Coast in August 2009, capturing data from the storm’s eye. This pair of images shows the view from another satellite along with the radar’s vertical slice of the clouds.";
@@ -604,7 +607,7 @@ fn one_sided_rows_that_are_most_of_the_dump_are_a_stub_growing() {
         "The mayor called the budget a fair compromise between the districts of the city.",
         "A final reading is scheduled for the first week of the new month, officials said.",
     ];
-    let rows: Vec<String> = [format!("{lead}{lead}")]
+    let rows: Vec<String> = [doubled(lead)]
         .into_iter()
         .chain(run.iter().map(|r| r.to_string()))
         .collect();
@@ -620,8 +623,9 @@ fn one_sided_rows_that_are_most_of_the_dump_are_a_stub_growing() {
     // With two more unchanged rows the run is no longer most of the dump: flagged.
     let more: Vec<String> = (1..=2)
         .map(|i| {
-            let p = format!("Council member number {i} abstained from the vote on Monday.");
-            format!("{p}{p}")
+            doubled(&format!(
+                "Council member number {i} abstained from the vote on Monday."
+            ))
         })
         .collect();
     let longer: Vec<&str> = more.iter().map(String::as_str).chain(rows).collect();
