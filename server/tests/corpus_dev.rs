@@ -20,6 +20,17 @@ struct Score {
     silent: usize,
 }
 
+impl std::ops::AddAssign for Score {
+    fn add_assign(&mut self, o: Score) {
+        self.dumps += o.dumps;
+        self.exact += o.exact;
+        self.rows += o.rows;
+        self.flagged += o.flagged;
+        self.wrong += o.wrong;
+        self.silent += o.silent;
+    }
+}
+
 /// Compares one dump with its truth; returns (exact, rows, flagged, wrong, silent).
 fn compare(
     name: &str,
@@ -138,12 +149,14 @@ fn score_dir(dir: &Path, verbose: bool) -> Score {
         let dump = dump::read_plain(&std::fs::read(&f).unwrap()).unwrap();
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let (exact, rows, flagged, wrong, silent) = compare(&name, &dump, &truth, verbose);
-        s.dumps += 1;
-        s.exact += exact as usize;
-        s.rows += rows;
-        s.flagged += flagged;
-        s.wrong += wrong;
-        s.silent += silent;
+        s += Score {
+            dumps: 1,
+            exact: exact as usize,
+            rows,
+            flagged,
+            wrong,
+            silent,
+        };
     }
     s
 }
@@ -208,13 +221,7 @@ fn series_pages_read_alone() {
     articles.sort();
     let mut t = Score::default();
     for a in articles {
-        let s = score_dir(&a, verbose);
-        t.dumps += s.dumps;
-        t.exact += s.exact;
-        t.rows += s.rows;
-        t.flagged += s.flagged;
-        t.wrong += s.wrong;
-        t.silent += s.silent;
+        t += score_dir(&a, verbose);
     }
     println!(
         "dev series pages read alone: {} pages, {} exact; {} rows, {} flagged, {} wrong, {} silent errors",
