@@ -229,6 +229,8 @@ fn series_pages_read_alone() {
     );
     assert!(t.dumps >= 15, "dev series not found: {t:?}");
     assert!(t.exact >= 8, "fewer pages exact than today's 8: {t:?}");
-    assert!(t.flagged <= 40, "more rows flagged than today's 40: {t:?}");
+    // 44 since the joint confidences of settled clusters (four right rows of a moved
+    // paragraph that only the priors place).
+    assert!(t.flagged <= 44, "more rows flagged than today's 44: {t:?}");
     assert_eq!(t.silent, 0, "a row read wrongly without a flag: {t:?}");
 }

@@ -476,6 +476,46 @@ fn a_lone_row_resting_on_a_flagged_reading_elsewhere_is_flagged() {
     assert!(d.rows[3].ambiguity.is_none(), "{:?}", d.rows[3]);
 }
 
+/// A paragraph moved down the page reads as a move both ways round: removed above and
+/// added below with two new paragraphs, or added above and removed below with two
+/// old ones. Against the other run's reading each run is certain (the other way, a
+/// version would state the paragraph twice), but reading both otherwise scores nearly
+/// as well: only the priors tell them apart, so both runs are flagged.
+#[test]
+fn a_paragraph_moved_between_runs_is_flagged_on_both_sides() {
+    let moved = "Crédit Agricole said the deal would “change everything” by the end of the week, according to a statement issued in Paris.";
+    let rows = [
+        doubled(P1),
+        moved.to_string(),
+        doubled("Union leaders said they would put the offer to a vote of members on Friday."),
+        "São Paulo’s transit workers suspended their strike after talks that lasted through the night — the third such walkout this year.".to_string(),
+        moved.to_string(),
+        "The Bundesbank said growth would slow to 0.3 per cent, its lowest in a decade — a forecast 🇩🇪 economists called “grim”.".to_string(),
+        doubled(P2),
+    ];
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let text = page(
+        "Version 0 Version 1",
+        "Strike suspended Strike suspended",
+        "(about 1 hour later)",
+        &rows,
+    );
+    let d = dump::read_plain(text.as_bytes()).unwrap();
+    let kinds: Vec<RowKind> = d.rows.iter().map(|r| r.kind).collect();
+    use RowKind::*;
+    assert_eq!(
+        kinds,
+        [Unchanged, Removed, Unchanged, Added, Added, Added, Unchanged]
+    );
+    for i in [1, 3, 4, 5] {
+        assert!(d.rows[i].ambiguity.is_some(), "row {i}: {:?}", d.rows[i]);
+    }
+    for side in [Side::Old, Side::New] {
+        let n = paragraphs(&d, side).iter().filter(|p| *p == moved).count();
+        assert_eq!(n, 1, "{side:?}");
+    }
+}
+
 /// A row that reads `A B A` is a sentence dropped from the end of a paragraph, or one
 /// added at its start: the same text either way. The reader takes the first (12 of the
 /// 12 such rows in the real example and the dev corpus), with the same confidence

@@ -10,9 +10,11 @@
 //! the duplicates counted across all of them, and each row's confidence is its margin
 //! to the best combination that reads it otherwise. A cluster whose runs all kept
 //! their pass-1 readings is settled: each reading is the best against the others'.
-//! But when a settled cluster holds a flagged row, a run with none may owe its
-//! certainty to that row's reading: its confidences are measured jointly too, and its
-//! readings stay.
+//! Yet a run may owe its certainty to the others' readings: a sentence moved between
+//! two runs reads as a move both ways round (added here and removed there, or the
+//! reverse), and each run is certain against the other's reading while reading both
+//! otherwise scores nearly as well. So a settled cluster's runs with no flagged row
+//! have their confidences measured jointly too, and their readings stay.
 
 use super::counts::{add_all, Changed, CountChange};
 use super::run::{
@@ -255,11 +257,11 @@ enum Need {
     /// together.
     Decide,
     /// Every run read in pass 2 as in pass 1 (the cluster is settled: each run's
-    /// reading is its best against the others' final readings), but a run has a
-    /// flagged row and another has none.
+    /// reading is its best against the others' final readings), and a run has no
+    /// flagged row.
     /// The readings stay; each row's confidence is measured jointly too, against
-    /// rivals that read the other runs otherwise: a run's reading that rests on a
-    /// flagged reading of another run is no more certain than that one.
+    /// rivals that read the other runs otherwise: a run's reading that rests on
+    /// another run's reading is no more certain than the two together.
     Measure,
 }
 
@@ -271,12 +273,11 @@ fn need(runs: &[Run], group: &[usize]) -> Option<Need> {
             .zip(&r.second)
             .any(|(a, b)| a.reading != b.reading)
     });
-    // Only a run with no flagged row takes joint confidences, and only when another
-    // run has one.
+    // Only a run with no flagged row takes joint confidences.
     let flagged = |i: &usize| runs[*i].second.iter().any(|d| d.ambiguity.is_some());
     if unsettled {
         Some(Need::Decide)
-    } else if group.iter().any(flagged) && !group.iter().all(flagged) {
+    } else if !group.iter().all(flagged) {
         Some(Need::Measure)
     } else {
         None
