@@ -167,14 +167,16 @@ fn changed_score(ctx: &Context, shape: &RowShape, cut: &Cut) -> f32 {
 /// or only in the earlier one, measured on the dev corpus and in line with how news is
 /// edited: a lone one-sided row is more often a paragraph that was dropped (a stale
 /// line, a correction), while a long run is almost always new material added as the
-/// story developed.
+/// story developed. Two rows fall between: 8 runs added and 7 removed over the real
+/// example, the dev corpus and its series, ln((8 + 1) / (7 + 1)) with one pseudo-count
+/// each way, so a tie leans to added.
 fn polarity_prior(added: bool, m: usize) -> f32 {
     if m == 0 {
         return 0.0;
     }
     let added_odds = match m {
         1 => -0.7,
-        2 => 0.0,
+        2 => 0.12,
         _ => 0.9 + 0.8 * (m as f32 - 3.0),
     };
     if added {
