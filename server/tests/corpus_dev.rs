@@ -196,7 +196,7 @@ fn dev_corpus_figures() {
     // The targets are 70% exact, at most 10% flagged and no silent error;
     // the reader is not there yet (see the README). These bounds are today's measured
     // figures, so that any regression fails.
-    assert!(exact >= 0.65, "exact rate fell below today's 65%: {s:?}");
+    assert!(exact >= 0.666, "exact rate fell below today's 66.7%: {s:?}");
     assert!(
         flagged <= 0.1072,
         "flagged rate rose above today's 10.7%: {s:?}"
