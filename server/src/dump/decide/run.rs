@@ -860,7 +860,8 @@ const CUT_CONTEXT_WORDS: usize = 6;
 
 const REPEAT_REASON: &str = "the row ends with the words it starts with: the sentence between them may end the left paragraph or start the right one";
 
-/// Why a decision is uncertain, for a person.
+/// Why a decision is uncertain, for a person, when a cut is one of the two readings (a
+/// one-sided row against the other side gets [`polarity_reason`] from the caller).
 fn reason(text: &str, shape: &RowShape, chosen: Reading, alt: Reading) -> String {
     // The last `n` words before byte `at`, each cut to 30 characters.
     let words_before = |at: usize, n: usize| -> String {
@@ -875,9 +876,6 @@ fn reason(text: &str, shape: &RowShape, chosen: Reading, alt: Reading) -> String
     };
     let word_before = |at: usize| words_before(at, 1);
     match (chosen, alt) {
-        (Reading::Added, Reading::Removed) | (Reading::Removed, Reading::Added) => {
-            polarity_reason(chosen, 0.0, 0.0)
-        }
         (Reading::Changed { split: a }, Reading::Changed { split: b }) => {
             // As many words as tell the two cuts apart ("Sudan." may end both).
             let n = (1..=CUT_CONTEXT_WORDS)
