@@ -5,6 +5,47 @@ use super::{Choice, Counts, Decision, RowInput};
 use crate::dump::model::Reading;
 use crate::text::FastMap;
 
+/// The unchanged rows' shingle counts (the same in both versions), kept in two tables
+/// by the hash's top bit so that both cores can count them at once
+/// ([`super::anchor_shingles`]).
+#[derive(Default)]
+pub struct Base([Counts; 2]);
+
+impl Base {
+    fn half(h: u64) -> usize {
+        (h >> 63) as usize
+    }
+
+    /// Counts `shingles`, each a sorted list (so the hashes of each half are a slice
+    /// of it), on both cores.
+    pub(super) fn count_sorted(&mut self, shingles: &[Vec<u64>]) {
+        let [low, high] = &mut self.0;
+        let count = |table: &mut Counts, high: bool| {
+            for row in shingles {
+                let split = row.partition_point(|&h| Base::half(h) == 0);
+                let part = if high { &row[split..] } else { &row[..split] };
+                for &h in part {
+                    *table.entry(h).or_default() += 1;
+                }
+            }
+        };
+        rayon::join(|| count(low, false), || count(high, true));
+    }
+
+    pub(super) fn get(&self, h: &u64) -> Option<&i32> {
+        self.0[Base::half(*h)].get(h)
+    }
+
+    pub(super) fn contains_key(&self, h: &u64) -> bool {
+        self.0[Base::half(*h)].contains_key(h)
+    }
+
+    /// The table holding `h`.
+    pub(super) fn table_mut(&mut self, h: u64) -> &mut Counts {
+        &mut self.0[Base::half(h)]
+    }
+}
+
 /// Adds `n` to a shingle's count (dropping it at zero), remembering the count it
 /// had before the first change (`before`).
 pub(super) fn add_counts(counts: &mut Counts, h: u64, n: i32, before: &mut Counts) {

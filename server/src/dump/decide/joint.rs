@@ -16,9 +16,9 @@
 //! otherwise scores nearly as well. So a settled cluster's runs with no flagged row
 //! have their confidences measured jointly too, and their readings stay.
 
-use super::counts::{add_all, Changed, CountChange};
+use super::counts::{add_all, Base, Changed, CountChange};
 use super::run::{
-    decisions, decisions_for, distinct, duplicate_score, enumerate, polarity_score,
+    decisions, decisions_for, distinct, duplicate_score, enumerate, free_tables, polarity_score,
     structure_score, to_reading, Ext, Para, Precomputed, RowData, Scored,
 };
 use super::state::Run;
@@ -45,7 +45,7 @@ const MEASURE_COMBINATIONS: usize = 64;
 /// pass-1 reading puts into a version that another run's pass-1 reading also holds (in
 /// either version) and no unchanged row holds. A shingle an unchanged row holds counts
 /// against a reading whatever the other runs do. Sorted; empty for most runs.
-pub(super) fn coupling(own: &[Counts; 2], base: &Counts, runs: &[Counts; 2]) -> Vec<u64> {
+pub(super) fn coupling(own: &[Counts; 2], base: &Base, runs: &[Counts; 2]) -> Vec<u64> {
     let count = |c: &Counts, h: &u64| c.get(h).copied().unwrap_or(0);
     let keys: Vec<u64> = own
         .iter()
@@ -305,7 +305,7 @@ pub(super) struct Groups<'a> {
 pub(super) fn decide_clusters(
     ctx: &Context,
     rows: &[RowInput],
-    base: &Counts,
+    base: &Base,
     runs_counts: &[Counts; 2],
     (runs, ranges): (&mut [Run], &[Range<usize>]),
     groups: Groups,
@@ -540,6 +540,7 @@ fn decide_cluster(
             all.push(score(&idx));
         }
     }
+    free_tables();
     let priors = |c: &[Choice]| -> f32 {
         spans
             .iter()

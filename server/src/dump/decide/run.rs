@@ -1,5 +1,6 @@
 //! Scoring the readings of one run and deciding each of its rows.
 
+use super::counts::Base;
 use super::{
     Choice, Context, Counts, Decision, RowInput, CONTAINED_SIMILARITY, DUPLICATE_CAP,
     DUPLICATE_COST, EXHAUSTIVE_RUN, FLAG_MARGIN, FURNITURE_WORDS, MAX_SHINGLED_WORDS, SHINGLE,
@@ -15,7 +16,7 @@ use std::ops::Range;
 /// run's own.
 #[derive(Clone, Copy)]
 pub(super) struct Ext<'a> {
-    pub(super) base: &'a Counts,
+    pub(super) base: &'a Base,
     pub(super) runs: Option<&'a [Counts; 2]>,
     pub(super) own: Option<&'a [Counts; 2]>,
 }
@@ -240,9 +241,15 @@ pub(super) fn duplicate_score(
     const CUTS: u32 = u32::MAX - 1;
     debug_assert_eq!(runs.last().map_or(0, |r| r.end), paragraphs.len());
     let several = runs.len() > 1;
-    let mut here: [FastMap<u64, (u32, u32)>; 2] = Default::default();
+    // A run is scored for many readings: the tables are kept from one to the next.
+    let mut here = TABLES.take();
     for (side, here) in here.iter_mut().enumerate() {
         let size: usize = paragraphs.iter().map(|p| p[side].inside.len()).sum();
+        if here.capacity() > 4 * size.max(256) {
+            // Clearing a table costs its capacity: not one kept from a giant row.
+            *here = FastMap::default();
+        }
+        here.clear();
         if size == 0 {
             continue;
         }
@@ -301,7 +308,21 @@ pub(super) fn duplicate_score(
                 .count();
         total -= capped(moved);
     }
+    TABLES.set(here);
     total
+}
+
+/// Per side: the tables [`duplicate_score`] counts a reading's shingles in.
+type Tables = [FastMap<u64, (u32, u32)>; 2];
+
+thread_local! {
+    static TABLES: std::cell::Cell<Tables> = Default::default();
+}
+
+/// Frees the tables once a run (or cluster) is scored, so that they do not add to
+/// the reader's peak memory.
+pub(super) fn free_tables() {
+    drop(TABLES.take());
 }
 
 pub(super) struct Scored {
@@ -509,15 +530,14 @@ pub(super) fn structure_score(
     // diff-lcs matched every pair of equal paragraphs it could: inside one run, an
     // older paragraph equal to a newer one of another row would have been matched
     // (unless they differed only in whitespace, which the flattening hides).
-    let texts: Vec<[u64; 2]> = choices
-        .iter()
-        .enumerate()
-        .map(|(i, c)| pre.texts(i, *c))
-        .collect();
     let mut unmatched_equal = 0;
-    for (a, ta) in texts.iter().enumerate() {
-        for (b, tb) in texts.iter().enumerate() {
-            if a != b && ta[0] != 0 && ta[0] == tb[1] {
+    for (a, ca) in choices.iter().enumerate() {
+        let older = pre.texts(a, *ca)[0];
+        if older == 0 {
+            continue;
+        }
+        for (b, cb) in choices.iter().enumerate() {
+            if a != b && older == pre.texts(b, *cb)[1] {
                 unmatched_equal += 1;
             }
         }
@@ -565,9 +585,9 @@ pub(super) fn decide_run(
     ext: Ext,
 ) -> Vec<Decision> {
     let pre = Precomputed::new(rows, data, ext);
-    decisions(rows, &enumerate(ctx, rows, &pre), &|c| {
-        polarity_score(ctx, c)
-    })
+    let all = enumerate(ctx, rows, &pre);
+    free_tables();
+    decisions(rows, &all, &|c| polarity_score(ctx, c))
 }
 
 /// Scores the readings of a run worth considering: for each number of leading
