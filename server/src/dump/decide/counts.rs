@@ -19,6 +19,7 @@ impl Base {
     /// Counts `shingles`, each a sorted list (so the hashes of each half are a slice
     /// of it), on both cores.
     pub(super) fn count_sorted(&mut self, shingles: &[Vec<u64>]) {
+        debug_assert!(shingles.iter().all(|row| row.is_sorted()));
         let [low, high] = &mut self.0;
         let count = |table: &mut Counts, high: bool| {
             for row in shingles {
@@ -199,5 +200,34 @@ impl Changed {
                 })
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unchanged_rows_counts_are_found_whichever_half_holds_them() {
+        let high = 1u64 << 63;
+        let rows = vec![vec![3, 9, high + 1], vec![9, high + 1, high + 5], vec![]];
+        let mut base = Base::default();
+        base.count_sorted(&rows);
+        base.count_sorted(&[vec![3]]);
+        let count = |h: u64| base.get(&h).copied();
+        assert_eq!(
+            [3, 9, high + 1, high + 5, 4, high + 3].map(count),
+            [Some(2), Some(2), Some(2), Some(1), None, None]
+        );
+        assert!(base.contains_key(&(high + 5)) && !base.contains_key(&5));
+        // An edit's changes go to the table that holds the shingle.
+        let mut before = Counts::default();
+        add_counts(base.table_mut(high + 5), high + 5, -1, &mut before);
+        add_counts(base.table_mut(4), 4, 1, &mut before);
+        assert_eq!(
+            [high + 5, 4].map(|h| base.get(&h).copied()),
+            [None, Some(1)]
+        );
+        assert_eq!(before.get(&(high + 5)), Some(&1));
     }
 }
