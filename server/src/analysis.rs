@@ -58,15 +58,20 @@ pub fn analyze(bytes: &[u8], choices: &Choices) -> Result<Analysis, NotADump> {
 }
 
 pub fn analyze_dump(dump: Dump) -> Analysis {
-    let passages: Vec<Passage> = dump
-        .rows
-        .par_iter()
-        .enumerate()
-        .with_min_len(CHUNK)
-        .filter(|(_, r)| r.kind != RowKind::Unchanged)
-        .map(|(i, r)| passage(&dump, i, r))
-        .collect();
-    let moves = find_moves(&dump);
+    // Side by side: while `find_moves` runs its steps that use one core, the other
+    // core goes on with the word diffs.
+    let (passages, moves) = rayon::join(
+        || -> Vec<Passage> {
+            dump.rows
+                .par_iter()
+                .enumerate()
+                .with_min_len(CHUNK)
+                .filter(|(_, r)| r.kind != RowKind::Unchanged)
+                .map(|(i, r)| passage(&dump, i, r))
+                .collect()
+        },
+        || find_moves(&dump),
+    );
     Analysis {
         dump: Arc::new(dump),
         passages,
