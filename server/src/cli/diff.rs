@@ -1,5 +1,5 @@
 use super::ColorChoice;
-use palimpsest::diff::{PassageClass, WordTag};
+use palimpsest::diff::{PassageClass, WordDiff, WordTag};
 use palimpsest::dump::Side;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -93,7 +93,13 @@ pub fn run(file: &Path, color: ColorChoice) -> Result<ExitCode, String> {
                 let _ = writeln!(out, "{}", mark(text(Side::New), WordTag::Added, color));
             }
             _ => {
-                let _ = writeln!(out, "{}", words(text(Side::Old), text(Side::New), color));
+                let (o, n) = (text(Side::Old), text(Side::New));
+                let inline = match &p.diff {
+                    // The analysis has diffed the row already.
+                    Some(diff) => render(o, n, diff, color),
+                    None => words(o, n, color),
+                };
+                let _ = writeln!(out, "{inline}");
             }
         }
         for m in a.moves_of_row(p.row) {
@@ -132,7 +138,11 @@ fn mark(s: &str, tag: WordTag, color: bool) -> String {
 
 /// Inline word diff: `[-removed-]{+added+}` when plain, colours on a terminal.
 pub fn words(old: &str, new: &str, color: bool) -> String {
-    let d = palimpsest::diff::word_diff(old, new);
+    render(old, new, &palimpsest::diff::word_diff(old, new), color)
+}
+
+/// [`words`] given the word diff of `old` and `new`.
+fn render(old: &str, new: &str, d: &WordDiff, color: bool) -> String {
     let mut s = String::new();
     for c in &d.changes {
         match c.tag {
