@@ -57,6 +57,11 @@ pub fn analyze(bytes: &[u8], choices: &Choices) -> Result<Analysis, NotADump> {
     Ok(analyze_dump(dump::read(bytes, choices)?))
 }
 
+/// [`analyze`] of a buffer the caller gives up ([`dump::read_owned`]).
+pub fn analyze_owned(bytes: Vec<u8>, choices: &Choices) -> Result<Analysis, NotADump> {
+    Ok(analyze_dump(dump::read_owned(bytes, choices)?))
+}
+
 pub fn analyze_dump(dump: Dump) -> Analysis {
     // Side by side: while `find_moves` runs its steps that use one core, the other
     // core goes on with the word diffs.

@@ -23,4 +23,4 @@ pub mod lsp;
 pub mod store;
 pub mod text;
 
-pub use analysis::{analyze, Analysis, Passage, Summary};
+pub use analysis::{analyze, analyze_owned, Analysis, Passage, Summary};

@@ -69,13 +69,13 @@ pub fn display_name(path: &Path) -> String {
 /// Reads and analyses a dump, honouring its sidecar.
 pub fn load(path: &Path) -> Result<Analysis, String> {
     let bytes = read_bytes(path)?;
-    palimpsest::analyze(&bytes, &choices_for(path))
+    palimpsest::analyze_owned(bytes, &choices_for(path))
         .map_err(|e| format!("{}: {e}", display_name(path)))
 }
 
 /// Reads a dump without word diffs.
 pub fn load_dump(path: &Path) -> Result<Dump, String> {
     let bytes = read_bytes(path)?;
-    palimpsest::dump::read(&bytes, &choices_for(path))
+    palimpsest::dump::read_owned(bytes, &choices_for(path))
         .map_err(|e| format!("{}: {e}", display_name(path)))
 }

@@ -25,7 +25,16 @@ pub use model::*;
 /// Reads a dump. Never panics: anything that is not a dump at all is an error naming
 /// what was expected; anything odd inside a dump is a finding on the result.
 pub fn read(bytes: &[u8], choices: &Choices) -> Result<Dump, NotADump> {
-    let decoded = lines::decode(bytes);
+    read_decoded(lines::decode(bytes), choices)
+}
+
+/// [`read`] of a buffer the caller gives up: a valid UTF-8 text with no byte-order mark
+/// is read in place instead of copied (the command line reads a file into one).
+pub fn read_owned(bytes: Vec<u8>, choices: &Choices) -> Result<Dump, NotADump> {
+    read_decoded(lines::decode_owned(bytes), choices)
+}
+
+fn read_decoded(decoded: lines::Decoded, choices: &Choices) -> Result<Dump, NotADump> {
     let table = lines::LineTable::new(&decoded.text);
     let found = header::locate(&decoded.text, &table)?;
     let mut dump = match found.format {
