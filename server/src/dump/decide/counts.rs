@@ -33,8 +33,9 @@ impl Base {
         rayon::join(|| count(low, false), || count(high, true));
     }
 
-    pub(super) fn get(&self, h: &u64) -> Option<&i32> {
-        self.0[Base::half(*h)].get(h)
+    /// How many unchanged rows hold `h` (0 for none).
+    pub(super) fn count(&self, h: u64) -> i32 {
+        self.0[Base::half(h)].get(&h).copied().unwrap_or(0)
     }
 
     pub(super) fn contains_key(&self, h: &u64) -> bool {
@@ -214,20 +215,18 @@ mod tests {
         let mut base = Base::default();
         base.count_sorted(&rows);
         base.count_sorted(&[vec![3]]);
-        let count = |h: u64| base.get(&h).copied();
         assert_eq!(
-            [3, 9, high + 1, high + 5, 4, high + 3].map(count),
-            [Some(2), Some(2), Some(2), Some(1), None, None]
+            [3, 9, high + 1, high + 5, 4, high + 3].map(|h| base.count(h)),
+            [2, 2, 2, 1, 0, 0]
         );
         assert!(base.contains_key(&(high + 5)) && !base.contains_key(&5));
         // An edit's changes go to the table that holds the shingle.
         let mut before = Counts::default();
         add_counts(base.table_mut(high + 5), high + 5, -1, &mut before);
         add_counts(base.table_mut(4), 4, 1, &mut before);
-        assert_eq!(
-            [high + 5, 4].map(|h| base.get(&h).copied()),
-            [None, Some(1)]
-        );
+        assert_eq!([high + 5, 4].map(|h| base.count(h)), [0, 1]);
+        // A count that reaches zero is dropped.
+        assert!(!base.contains_key(&(high + 5)));
         assert_eq!(before.get(&(high + 5)), Some(&1));
     }
 }

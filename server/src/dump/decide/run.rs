@@ -25,7 +25,7 @@ impl Ext<'_> {
     /// Whether the rest of each version holds shingle `h` (the unchanged rows' count is
     /// shared by both versions, so it is looked up once).
     pub(super) fn holds(&self, h: u64) -> [bool; 2] {
-        let base = self.base_count(h);
+        let base = self.base.count(h);
         [0, 1].map(|side| base + self.other_runs(h, side) >= 1)
     }
 
@@ -37,12 +37,8 @@ impl Ext<'_> {
         if delta == [0, 0] {
             return true;
         }
-        let base = self.base_count(h);
+        let base = self.base.count(h);
         delta.iter().all(|d| (base >= 1) == (base + d >= 1))
-    }
-
-    fn base_count(&self, h: u64) -> i32 {
-        self.base.get(&h).copied().unwrap_or(0)
     }
 
     /// What the other runs (every run's reading, less this run's own) put of `h` into

@@ -388,7 +388,7 @@ impl DecideState {
         }
         // (The new unchanged rows keep their word keys: a few rows' worth.)
         let base_changed = Changed::new(base_before.iter().map(|(h, old)| {
-            let new = self.base.get(h).copied().unwrap_or(0);
+            let new = self.base.count(*h);
             (*h, [(*old, new), (*old, new)])
         }));
         // Each new run with the previous run it repeats, if any, and that run's id.
@@ -520,13 +520,12 @@ impl DecideState {
         // What each version's rest holds: unchanged rows plus every run's reading.
         let (base, runs_counts) = (&self.base, &self.runs_counts);
         let count = |c: &Counts, h: &u64| c.get(h).copied().unwrap_or(0);
-        let base_count = |h: &u64| base.get(h).copied().unwrap_or(0);
         let changes: Vec<CountChange> = base_before
             .keys()
             .chain(runs_before[0].keys())
             .chain(runs_before[1].keys())
             .map(|h| {
-                let base_old = base_before.get(h).copied().unwrap_or(base_count(h));
+                let base_old = base_before.get(h).copied().unwrap_or(base.count(*h));
                 let sides = [0, 1].map(|side| {
                     let runs_old = runs_before[side]
                         .get(h)
@@ -534,12 +533,12 @@ impl DecideState {
                         .unwrap_or(count(&runs_counts[side], h));
                     (
                         base_old + runs_old,
-                        base_count(h) + count(&runs_counts[side], h),
+                        base.count(*h) + count(&runs_counts[side], h),
                     )
                 });
                 CountChange {
                     shingle: *h,
-                    base: [base_old, base_count(h)],
+                    base: [base_old, base.count(*h)],
                     sides,
                 }
             })
