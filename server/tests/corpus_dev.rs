@@ -196,7 +196,7 @@ fn dev_corpus_figures() {
     // The targets are 70% exact, at most 10% flagged and no silent error;
     // the reader is not there yet (see the README). These bounds are today's measured
     // figures, so that any regression fails.
-    assert!(exact >= 0.666, "exact rate fell below today's 66.7%: {s:?}");
+    assert!(exact >= 0.683, "exact rate fell below today's 68.3%: {s:?}");
     assert!(
         flagged <= 0.1072,
         "flagged rate rose above today's 10.7%: {s:?}"
@@ -228,7 +228,7 @@ fn series_pages_read_alone() {
         t.dumps, t.exact, t.rows, t.flagged, t.wrong, t.silent
     );
     assert!(t.dumps >= 15, "dev series not found: {t:?}");
-    assert!(t.exact >= 8, "fewer pages exact than today's 8: {t:?}");
+    assert!(t.exact >= 9, "fewer pages exact than today's 9: {t:?}");
     // 44 since the joint confidences of settled clusters (four right rows of a moved
     // paragraph that only the priors place).
     assert!(t.flagged <= 44, "more rows flagged than today's 44: {t:?}");

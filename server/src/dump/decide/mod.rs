@@ -16,6 +16,9 @@
 //!   reading would put into two paragraphs of the same version costs that reading;
 //! - diff-lcs matched every equal pair it could, so one run does not hold an older
 //!   paragraph equal to a newer one of another row;
+//! - a paragraph that moved inside a run is one half of a changed row and, nearly word
+//!   for word, a row of its own: a row's cut that leaves such a half less whole than
+//!   its best cut does costs (`moved`);
 //! - a lone one-sided row holding text that an edited paragraph of another run lost was
 //!   split off from it (added), and one holding text such a paragraph gained was merged
 //!   into it (removed): the mirror of the duplicate cost (`run::duplicate_score`);
@@ -34,7 +37,8 @@
 //! Layout: `run` scores the readings of one run and turns them into decisions;
 //! `state` keeps every run's decisions with the evidence behind them and re-decides
 //! after an edit only the runs it can change; `counts` holds the shingle counts per
-//! version and what an update changed in them; `joint` decides coupled runs together.
+//! version and what an update changed in them; `joint` decides coupled runs together;
+//! `moved` ranks a row's cuts by the moved paragraphs they keep whole.
 
 use super::model::{Ambiguity, Reading};
 use super::split::RowShape;
@@ -43,6 +47,7 @@ use crate::text::FastMap;
 mod counts;
 mod index;
 mod joint;
+mod moved;
 mod run;
 mod state;
 

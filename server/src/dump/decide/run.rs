@@ -335,6 +335,10 @@ pub(super) struct Precomputed {
     /// Text hashes of the same paragraphs, for the equality constraint.
     cut_text: Vec<Vec<[u64; 2]>>,
     whole_text: Vec<u64>,
+    /// `moved[i][j]`: cost of cut `j` of row `i` for leaving a moved paragraph less
+    /// whole than the row's best cut ([`super::moved`]); computed when first asked
+    /// for (several runs measured together only need their paragraphs).
+    moved: std::cell::OnceCell<Vec<Vec<f32>>>,
 }
 
 /// The shingles of one row that can be shared, with the word index each starts at.
@@ -469,7 +473,15 @@ impl Precomputed {
             whole,
             cut_text,
             whole_text,
+            moved: std::cell::OnceCell::new(),
         }
+    }
+
+    /// What cut `j` of row `i` scores as a changed row.
+    /// `rows` are the rows the run was precomputed for.
+    fn cut_score(&self, ctx: &Context, rows: &[RowInput], i: usize, j: usize) -> f32 {
+        let moved = self.moved.get_or_init(|| super::moved::cut_costs(rows));
+        changed_score(ctx, rows[i].shape, &rows[i].shape.cuts[j]) - moved[i][j]
     }
 
     /// Text hashes of the row's paragraph in each version (0 when absent).
@@ -518,9 +530,9 @@ pub(super) fn structure_score(
     choices: &[Choice],
 ) -> f32 {
     let mut s = 0.0;
-    for (row, c) in rows.iter().zip(choices) {
-        if let Choice::Cut(i) = *c {
-            s += changed_score(ctx, row.shape, &row.shape.cuts[i]);
+    for (i, c) in choices.iter().enumerate() {
+        if let Choice::Cut(j) = *c {
+            s += pre.cut_score(ctx, rows, i, j);
         }
     }
     // diff-lcs matched every pair of equal paragraphs it could: inside one run, an
@@ -631,8 +643,8 @@ pub(super) fn enumerate(ctx: &Context, rows: &[RowInput], pre: &Precomputed) -> 
                     let best = (0..row.shape.cuts.len())
                         .filter(|&j| allowed(row, Choice::Cut(j)))
                         .max_by(|&a, &b| {
-                            changed_score(ctx, row.shape, &row.shape.cuts[a])
-                                .total_cmp(&changed_score(ctx, row.shape, &row.shape.cuts[b]))
+                            pre.cut_score(ctx, rows, i, a)
+                                .total_cmp(&pre.cut_score(ctx, rows, i, b))
                         });
                     match best {
                         Some(j) => Choice::Cut(j),
