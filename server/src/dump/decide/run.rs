@@ -507,15 +507,24 @@ impl Precomputed {
     }
 }
 
-fn score_reading(ctx: &Context, rows: &[RowInput], pre: &Precomputed, choices: &[Choice]) -> f32 {
-    let paragraphs: Vec<[&Para; 2]> = choices
-        .iter()
-        .enumerate()
-        .map(|(i, c)| pre.paragraphs(i, *c))
-        .collect();
+/// `paragraphs` is scratch space, kept between calls.
+fn score_reading<'p>(
+    ctx: &Context,
+    rows: &[RowInput],
+    pre: &'p Precomputed,
+    choices: &[Choice],
+    paragraphs: &mut Vec<[&'p Para; 2]>,
+) -> f32 {
+    paragraphs.clear();
+    paragraphs.extend(
+        choices
+            .iter()
+            .enumerate()
+            .map(|(i, c)| pre.paragraphs(i, *c)),
+    );
     structure_score(ctx, rows, pre, choices)
         - duplicate_score(
-            &paragraphs,
+            paragraphs,
             choices,
             std::slice::from_ref(&(0..choices.len())),
         )
@@ -628,6 +637,7 @@ pub(super) fn enumerate(ctx: &Context, rows: &[RowInput], pre: &Precomputed) -> 
         c_max
     };
     let mut all: Vec<Scored> = Vec::new();
+    let mut paragraphs = Vec::with_capacity(k);
     for c in c_min..=c_hi.max(c_min) {
         let polarities: &[Choice] = if c == k {
             &[Choice::Added]
@@ -665,7 +675,7 @@ pub(super) fn enumerate(ctx: &Context, rows: &[RowInput], pre: &Precomputed) -> 
             if !ok {
                 continue;
             }
-            let mut score = score_reading(ctx, rows, pre, &choices);
+            let mut score = score_reading(ctx, rows, pre, &choices, &mut paragraphs);
             // One pass of coordinate improvement over the cuts, recording every
             // variant as a reading of its own (they are the split alternatives).
             for i in 0..c {
@@ -677,7 +687,7 @@ pub(super) fn enumerate(ctx: &Context, rows: &[RowInput], pre: &Precomputed) -> 
                         continue;
                     }
                     choices[i] = alt;
-                    let s = score_reading(ctx, rows, pre, &choices);
+                    let s = score_reading(ctx, rows, pre, &choices, &mut paragraphs);
                     all.push(Scored {
                         score: s,
                         choices: choices.clone(),
