@@ -229,6 +229,41 @@ mod tests {
         assert!(got[1].iter().all(|(_, c)| *c == 0.0), "{got:?}");
     }
 
+    /// Words two multisets share, counted the slow way.
+    fn shared(a: &[u64], b: &[u64]) -> usize {
+        let mut b = b.to_vec();
+        a.iter()
+            .filter(|w| match b.iter().position(|x| x == *w) {
+                Some(k) => {
+                    b.swap_remove(k);
+                    true
+                }
+                None => false,
+            })
+            .count()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_bags_bound_and_the_sweeps_count_shared_words(
+            // Few distinct words, so that rows repeat and share them; hashed keys, as
+            // the buckets use their top byte.
+            a in proptest::collection::vec(0u64..12, 0..40),
+            b in proptest::collection::vec(0u64..12, 0..40),
+        ) {
+            let key = |w: &u64| crate::text::mix(&[*w, 7]);
+            let a: Vec<u64> = a.iter().map(key).collect();
+            let b: Vec<u64> = b.iter().map(key).collect();
+            let exact = shared(&a, &b);
+            proptest::prop_assert!(Bag::of(&a).shared_at_most(&Bag::of(&b)) >= exact);
+            let (prefix, suffix) = Counted::of(&b).shared_by_prefixes(&a);
+            for g in 0..=a.len() {
+                proptest::prop_assert_eq!(prefix[g], shared(&a[..g], &b));
+                proptest::prop_assert_eq!(suffix[g], shared(&a[g..], &b));
+            }
+        }
+    }
+
     #[test]
     fn no_cost_without_a_moved_copy() {
         let got = costs(&[
