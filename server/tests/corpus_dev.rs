@@ -198,8 +198,8 @@ fn dev_corpus_figures() {
     // figures, so that any regression fails.
     assert!(exact >= 0.683, "exact rate fell below today's 68.3%: {s:?}");
     assert!(
-        flagged <= 0.1072,
-        "flagged rate rose above today's 10.7%: {s:?}"
+        flagged <= 0.1037,
+        "flagged rate rose above today's 10.4%: {s:?}"
     );
     assert!(
         s.silent <= 2,

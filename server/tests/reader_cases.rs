@@ -678,3 +678,35 @@ fn one_sided_rows_that_are_most_of_the_dump_are_a_stub_growing() {
         assert!(why.starts_with("nothing in the dump shows"), "{why}");
     }
 }
+
+/// Two paragraphs that traded places, each lightly edited: diff-lcs pairs them by
+/// position, so each row joins two unrelated paragraphs, and each row's halves are
+/// the other row's halves the other way round. Read as the swap, both rows are cut
+/// between the paragraphs and not flagged.
+#[test]
+fn two_paragraphs_that_traded_places_are_read_as_a_swap() {
+    let a = "The cache included more than 5,000 AK-47 rifles, rocket-propelled grenades and 500,000 rounds of ammunition seized by the Navy off the coast of Yemen.";
+    let a2 = "The cache included more than 5,000 AK-47 rifles, machine guns, rocket-propelled grenades and 500,000 rounds of ammunition seized by the Navy off Yemen.";
+    let b = "“We will keep supporting Ukraine,” said Zoë Brennan, a spokesperson for the command, adding that further deliveries were expected before winter.";
+    let b2 = "“We will keep supporting Ukraine for as long as it takes,” said Zoë Brennan, a spokesperson for the command, adding that deliveries were expected before winter.";
+    let swapped = [format!("{a} {b2}"), format!("{b} {a2}")];
+    let rows: Vec<String> = [doubled(P1)]
+        .into_iter()
+        .chain(swapped.iter().cloned())
+        .chain([doubled(P2)])
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let text = page(
+        "Version 0 Version 1",
+        "Aid Aid",
+        "(about 2 hours later)",
+        &rows,
+    );
+    let d = dump::read_plain(text.as_bytes()).unwrap();
+    for r in &d.rows[1..3] {
+        assert_eq!(r.kind, RowKind::Changed, "{r:?}");
+        assert!(r.ambiguity.is_none(), "{r:?}");
+    }
+    assert_eq!(paragraphs(&d, Side::Old), [P1, a, b, P2]);
+    assert_eq!(paragraphs(&d, Side::New), [P1, b2, a2, P2]);
+}

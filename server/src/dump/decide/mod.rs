@@ -18,7 +18,8 @@
 //!   paragraph equal to a newer one of another row;
 //! - a paragraph that moved inside a run is one half of a changed row and, nearly word
 //!   for word, a row of its own: a row's cut that leaves such a half less whole than
-//!   its best cut does costs (`moved`);
+//!   its best cut does costs, and two rows whose halves cross-match are two
+//!   paragraphs that traded places, not two unrelated pairs (`moved`);
 //! - a lone one-sided row holding text that an edited paragraph of another run lost was
 //!   split off from it (added), and one holding text such a paragraph gained was merged
 //!   into it (removed): the mirror of the duplicate cost (`run::duplicate_score`);

@@ -9,6 +9,11 @@
 //!
 //! This only ranks a row's cuts against each other: the cut that matches best costs
 //! nothing, so whether the row is cut at all is decided as before.
+//!
+//! Two paragraphs that traded places (`A B` became `B' A'`) make two changed rows,
+//! `A B'` and `B A'`, each pairing unrelated paragraphs: cut where each half matches
+//! the other row's opposite half, they are two edited paragraphs that moved, and are
+//! scored as such (`swaps`).
 
 use super::{RowInput, EXHAUSTIVE_RUN};
 
@@ -78,6 +83,87 @@ pub(super) fn cut_costs(rows: &[RowInput]) -> Vec<Vec<f32>> {
             matches.iter().map(|m| MOVED_WEIGHT * (best - m)).collect()
         })
         .collect()
+}
+
+/// Two rows of a run whose halves cross-match: cut at `cuts`, the older half of each
+/// matches the newer half of the other at least as well as `similarity`.
+pub(super) struct Swap {
+    pub(super) rows: [usize; 2],
+    pub(super) cuts: [usize; 2],
+    pub(super) similarity: f32,
+}
+
+/// The swaps among a run's rows.
+pub(super) fn swaps(rows: &[RowInput]) -> Vec<Swap> {
+    let mut out = Vec::new();
+    if rows.len() < 2 || rows.len() > EXHAUSTIVE_RUN {
+        return out;
+    }
+    let cut: Vec<usize> = (0..rows.len())
+        .filter(|&i| !rows[i].shape.cuts.is_empty())
+        .collect();
+    if cut.len() < 2 {
+        return out;
+    }
+    let bags: Vec<Bag> = cut.iter().map(|&i| Bag::of(&rows[i].shape.words)).collect();
+    for (a, &i) in cut.iter().enumerate() {
+        for (b, &s) in cut.iter().enumerate().skip(a + 1) {
+            // Both crossings at `MOVED_COPY` need the rows to share this many words.
+            let n = rows[i].shape.words.len() + rows[s].shape.words.len();
+            if (bags[a].shared_at_most(&bags[b]) as f32) < MOVED_COPY / 2.0 * n as f32 {
+                continue;
+            }
+            let [hi, hs] = [i, s].map(|r| halves(&rows[r]));
+            for (j, [old_i, new_i]) in hi.iter().enumerate() {
+                for (l, [old_s, new_s]) in hs.iter().enumerate() {
+                    let similarity = dice(old_i, new_s).min(dice(new_i, old_s));
+                    if similarity >= MOVED_COPY {
+                        out.push(Swap {
+                            rows: [i, s],
+                            cuts: [j, l],
+                            similarity,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each cut's halves, their words sorted.
+fn halves(row: &RowInput) -> Vec<[Vec<u64>; 2]> {
+    let w = &row.shape.words;
+    let sorted = |w: &[u64]| {
+        let mut v = w.to_vec();
+        v.sort_unstable();
+        v
+    };
+    row.shape
+        .cuts
+        .iter()
+        .map(|c| [sorted(&w[..c.word]), sorted(&w[c.word..])])
+        .collect()
+}
+
+/// Dice coefficient of two sorted word multisets.
+fn dice(a: &[u64], b: &[u64]) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * shared as f32 / (a.len() + b.len()) as f32
 }
 
 /// A row's distinct words (sorted) with how often each occurs.

@@ -339,6 +339,9 @@ pub(super) struct Precomputed {
     /// whole than the row's best cut ([`super::moved`]); computed when first asked
     /// for (several runs measured together only need their paragraphs).
     moved: std::cell::OnceCell<Vec<Vec<f32>>>,
+    /// Pairs of rows whose halves cross-match ([`super::moved::swaps`]), computed
+    /// when first asked for.
+    swaps: std::cell::OnceCell<Vec<super::moved::Swap>>,
 }
 
 /// The shingles of one row that can be shared, with the word index each starts at.
@@ -474,6 +477,7 @@ impl Precomputed {
             cut_text,
             whole_text,
             moved: std::cell::OnceCell::new(),
+            swaps: std::cell::OnceCell::new(),
         }
     }
 
@@ -482,6 +486,36 @@ impl Precomputed {
     fn cut_score(&self, ctx: &Context, rows: &[RowInput], i: usize, j: usize) -> f32 {
         let moved = self.moved.get_or_init(|| super::moved::cut_costs(rows));
         changed_score(ctx, rows[i].shape, &rows[i].shape.cuts[j]) - moved[i][j]
+    }
+
+    /// What a reading gains from the swaps it reads (both rows cut where their halves
+    /// cross-match): each row scores as an edited paragraph of the swap's similarity
+    /// instead of as the pair of unrelated paragraphs its own halves are.
+    fn swap_credit(&self, ctx: &Context, rows: &[RowInput], choices: &[Choice]) -> f32 {
+        let swaps = self.swaps.get_or_init(|| super::moved::swaps(rows));
+        if swaps.is_empty() {
+            return 0.0;
+        }
+        // Each row earns its credit once, from the best swap it is read in.
+        let mut credit = vec![0.0f32; rows.len()];
+        for swap in swaps {
+            let read = (0..2).all(|k| choices[swap.rows[k]] == Choice::Cut(swap.cuts[k]));
+            if !read {
+                continue;
+            }
+            for (&i, &j) in swap.rows.iter().zip(&swap.cuts) {
+                let shape = rows[i].shape;
+                let cut = &shape.cuts[j];
+                let edited = Cut {
+                    dice: swap.similarity,
+                    contained: 0.0,
+                    ..cut.clone()
+                };
+                let gain = changed_score(ctx, shape, &edited) - changed_score(ctx, shape, cut);
+                credit[i] = credit[i].max(gain);
+            }
+        }
+        credit.iter().sum()
     }
 
     /// Text hashes of the row's paragraph in each version (0 when absent).
@@ -559,7 +593,8 @@ pub(super) fn structure_score(
             }
         }
     }
-    s + polarity_score(ctx, choices) - UNMATCHED_EQUAL * unmatched_equal as f32
+    s + pre.swap_credit(ctx, rows, choices) + polarity_score(ctx, choices)
+        - UNMATCHED_EQUAL * unmatched_equal as f32
 }
 
 /// What a reading of one run scores for the polarity of its one-sided rows alone:
