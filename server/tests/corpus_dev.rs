@@ -228,9 +228,9 @@ fn series_pages_read_alone() {
         t.dumps, t.exact, t.rows, t.flagged, t.wrong, t.silent
     );
     assert!(t.dumps >= 15, "dev series not found: {t:?}");
-    assert!(t.exact >= 9, "fewer pages exact than today's 9: {t:?}");
-    // 44 since the joint confidences of settled clusters (four right rows of a moved
-    // paragraph that only the priors place).
-    assert!(t.flagged <= 44, "more rows flagged than today's 44: {t:?}");
+    assert!(t.exact >= 10, "fewer pages exact than today's 10: {t:?}");
+    // 43 since the credit for a half that is a moved copy (44 since the joint
+    // confidences of settled clusters).
+    assert!(t.flagged <= 43, "more rows flagged than today's 43: {t:?}");
     assert_eq!(t.silent, 0, "a row read wrongly without a flag: {t:?}");
 }

@@ -18,8 +18,10 @@
 //!   paragraph equal to a newer one of another row;
 //! - a paragraph that moved inside a run is one half of a changed row and, nearly word
 //!   for word, a row of its own: a row's cut that leaves such a half less whole than
-//!   its best cut does costs, and two rows whose halves cross-match are two
-//!   paragraphs that traded places, not two unrelated pairs (`moved`);
+//!   its best cut does costs; a cut whose half is such a copy, the other half unrelated
+//!   to it, explains the unrelated pair when the copy is in the other version; and two
+//!   rows whose halves cross-match are two paragraphs that traded places, not two
+//!   unrelated pairs (`moved`);
 //! - a lone one-sided row holding text that an edited paragraph of another run lost was
 //!   split off from it (added), and one holding text such a paragraph gained was merged
 //!   into it (removed): the mirror of the duplicate cost (`run::duplicate_score`);
@@ -39,7 +41,7 @@
 //! `state` keeps every run's decisions with the evidence behind them and re-decides
 //! after an edit only the runs it can change; `counts` holds the shingle counts per
 //! version and what an update changed in them; `joint` decides coupled runs together;
-//! `moved` ranks a row's cuts by the moved paragraphs they keep whole.
+//! `moved` finds the paragraphs that moved inside a run.
 
 use super::model::{Ambiguity, Reading};
 use super::split::RowShape;

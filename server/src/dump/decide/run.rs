@@ -338,7 +338,7 @@ pub(super) struct Precomputed {
     /// `moved[i][j]`: cost of cut `j` of row `i` for leaving a moved paragraph less
     /// whole than the row's best cut ([`super::moved`]); computed when first asked
     /// for (several runs measured together only need their paragraphs).
-    moved: std::cell::OnceCell<Vec<Vec<f32>>>,
+    moved: std::cell::OnceCell<super::moved::Moved>,
     /// Pairs of rows whose halves cross-match ([`super::moved::swaps`]), computed
     /// when first asked for.
     swaps: std::cell::OnceCell<Vec<super::moved::Swap>>,
@@ -484,19 +484,22 @@ impl Precomputed {
     /// What cut `j` of row `i` scores as a changed row.
     /// `rows` are the rows the run was precomputed for.
     fn cut_score(&self, ctx: &Context, rows: &[RowInput], i: usize, j: usize) -> f32 {
-        let moved = self.moved.get_or_init(|| super::moved::cut_costs(rows));
-        changed_score(ctx, rows[i].shape, &rows[i].shape.cuts[j]) - moved[i][j]
+        let moved = self.moved.get_or_init(|| super::moved::moved(rows));
+        changed_score(ctx, rows[i].shape, &rows[i].shape.cuts[j]) - moved.costs[i][j]
     }
 
-    /// What a reading gains from the swaps it reads (both rows cut where their halves
-    /// cross-match): each row scores as an edited paragraph of the swap's similarity
-    /// instead of as the pair of unrelated paragraphs its own halves are.
-    fn swap_credit(&self, ctx: &Context, rows: &[RowInput], choices: &[Choice]) -> f32 {
+    /// What a reading gains from the moved paragraphs it reads: for a swap (both rows
+    /// cut where their halves cross-match), each row scores as an edited paragraph of
+    /// the swap's similarity instead of as the pair of unrelated paragraphs its own
+    /// halves are; a row cut where one half is a moved copy of a row the reading puts
+    /// in the other version earns [`super::moved::MOVED_HALF_CREDIT`]. Each row earns
+    /// once, the most it can.
+    fn moved_credit(&self, ctx: &Context, rows: &[RowInput], choices: &[Choice]) -> f32 {
         let swaps = self.swaps.get_or_init(|| super::moved::swaps(rows));
-        if swaps.is_empty() {
+        let halves = &self.moved.get_or_init(|| super::moved::moved(rows)).halves;
+        if swaps.is_empty() && halves.is_empty() {
             return 0.0;
         }
-        // Each row earns its credit once, from the best swap it is read in.
         let mut credit = vec![0.0f32; rows.len()];
         for swap in swaps {
             let read = (0..2).all(|k| choices[swap.rows[k]] == Choice::Cut(swap.cuts[k]));
@@ -513,6 +516,16 @@ impl Precomputed {
                 };
                 let gain = changed_score(ctx, shape, &edited) - changed_score(ctx, shape, cut);
                 credit[i] = credit[i].max(gain);
+            }
+        }
+        for h in halves {
+            let other = if h.old_half {
+                Choice::Added
+            } else {
+                Choice::Removed
+            };
+            if choices[h.row] == Choice::Cut(h.cut) && choices[h.copy] == other {
+                credit[h.row] = credit[h.row].max(super::moved::MOVED_HALF_CREDIT);
             }
         }
         credit.iter().sum()
@@ -593,7 +606,7 @@ pub(super) fn structure_score(
             }
         }
     }
-    s + pre.swap_credit(ctx, rows, choices) + polarity_score(ctx, choices)
+    s + pre.moved_credit(ctx, rows, choices) + polarity_score(ctx, choices)
         - UNMATCHED_EQUAL * unmatched_equal as f32
 }
 
