@@ -310,40 +310,47 @@ mod tests {
     use super::*;
     use crate::dump::split::shape;
 
-    fn costs(rows: &[&str]) -> Vec<Vec<(String, f32)>> {
+    /// The rows of one run, as the decision sees them, handed to `f`.
+    fn with_run<T>(rows: &[&str], f: impl FnOnce(&[RowInput]) -> T) -> T {
         let text: String = rows.concat();
+        let shapes: Vec<_> = rows.iter().map(|r| shape(r)).collect();
         let mut at = 0;
-        let spans: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                at += r.len();
-                at - r.len()..at
-            })
-            .collect();
-        let shapes: Vec<_> = spans.iter().map(|s| shape(&text[s.clone()])).collect();
-        let inputs: Vec<RowInput> = spans
+        let inputs: Vec<RowInput> = rows
             .iter()
             .zip(&shapes)
-            .map(|(s, sh)| RowInput {
-                dump: &text,
-                span: s.clone(),
-                shape: sh,
-                forced: None,
+            .map(|(r, sh)| {
+                at += r.len();
+                RowInput {
+                    dump: &text,
+                    span: at - r.len()..at,
+                    shape: sh,
+                    forced: None,
+                }
             })
             .collect();
-        moved(&inputs)
-            .costs
-            .into_iter()
-            .zip(&inputs)
-            .map(|(c, r)| {
-                r.shape
-                    .cuts
-                    .iter()
-                    .zip(c)
-                    .map(|(cut, c)| (r.text()[cut.right..].chars().take(12).collect(), c))
-                    .collect()
-            })
-            .collect()
+        f(&inputs)
+    }
+
+    /// The first words after cut `j` of `row`.
+    fn after(row: &RowInput, j: usize) -> String {
+        let right = row.shape.cuts[j].right;
+        row.text()[right..].chars().take(12).collect()
+    }
+
+    fn costs(rows: &[&str]) -> Vec<Vec<(String, f32)>> {
+        with_run(rows, |inputs| {
+            moved(inputs)
+                .costs
+                .into_iter()
+                .zip(inputs)
+                .map(|(c, r)| {
+                    c.into_iter()
+                        .enumerate()
+                        .map(|(j, c)| (after(r, j), c))
+                        .collect()
+                })
+                .collect()
+        })
     }
 
     #[test]
@@ -403,32 +410,13 @@ mod tests {
     }
 
     fn moved_halves(rows: &[&str]) -> Vec<(usize, String, usize, bool)> {
-        let text: String = rows.concat();
-        let mut at = 0;
-        let shapes: Vec<_> = rows.iter().map(|r| shape(r)).collect();
-        let inputs: Vec<RowInput> = rows
-            .iter()
-            .zip(&shapes)
-            .map(|(r, sh)| {
-                at += r.len();
-                RowInput {
-                    dump: &text,
-                    span: at - r.len()..at,
-                    shape: sh,
-                    forced: None,
-                }
-            })
-            .collect();
-        moved(&inputs)
-            .halves
-            .iter()
-            .map(|h| {
-                let r = &inputs[h.row];
-                let right = r.shape.cuts[h.cut].right;
-                let after: String = r.text()[right..].chars().take(12).collect();
-                (h.row, after, h.copy, h.old_half)
-            })
-            .collect()
+        with_run(rows, |inputs| {
+            moved(inputs)
+                .halves
+                .iter()
+                .map(|h| (h.row, after(&inputs[h.row], h.cut), h.copy, h.old_half))
+                .collect()
+        })
     }
 
     #[test]
