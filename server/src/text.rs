@@ -40,6 +40,24 @@ pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 /// Mixes a sequence of 64-bit values into one hash (for shingles).
+/// How many items two sorted multisets have in common (the size of their multiset
+/// intersection).
+pub fn shared_sorted(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
+}
+
 pub fn mix(values: &[u64]) -> u64 {
     let mut h = FastHasher(0x2545_f491_4f6c_dd1d);
     for v in values {

@@ -108,19 +108,7 @@ fn row_sentences(dump: &Dump, row: usize, side: Side) -> Vec<Sent> {
 /// multiset intersection over the sum of their sizes.
 fn dice(a: &Sent, b: &Sent) -> f32 {
     let (x, y) = (a.sorted(), b.sorted());
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < x.len() && j < y.len() {
-        match x[i].cmp(&y[j]) {
-            Ordering::Less => i += 1,
-            Ordering::Greater => j += 1,
-            Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * common as f32 / (x.len() + y.len()) as f32
+    2.0 * crate::text::shared_sorted(x, y) as f32 / (x.len() + y.len()) as f32
 }
 
 /// The greedy step: among `candidates` (in document order, not yet taken), the most

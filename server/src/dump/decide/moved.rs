@@ -17,7 +17,7 @@
 //! Two paragraphs that traded places (`A B` became `B' A'`) make two changed rows,
 //! `A B'` and `B A'`, each pairing unrelated paragraphs: cut where each half matches
 //! the other row's opposite half, they are two edited paragraphs that moved, and are
-//! scored as such (`swaps`).
+//! scored as such (`Swap`).
 
 use super::{RowInput, EXHAUSTIVE_RUN};
 
@@ -42,6 +42,8 @@ pub(super) struct Moved {
     /// Halves that are a moved copy of another row while the row's other half is
     /// unrelated to it.
     pub(super) halves: Vec<MovedHalf>,
+    /// Pairs of rows whose halves cross-match.
+    pub(super) swaps: Vec<Swap>,
 }
 
 /// Cut `cut` of row `row` leaves one half a moved copy of row `copy` (the older half
@@ -72,6 +74,7 @@ const UNRELATED: f32 = super::UNRELATED_BELOW;
 pub(super) fn moved(rows: &[RowInput]) -> Moved {
     let none = |r: &RowInput| vec![0.0; r.shape.cuts.len()];
     let mut halves = Vec::new();
+    let mut swaps = Vec::new();
     // A long run is decided by a cheaper search, and gets none of this (each cut of
     // each row would be compared with every other row).
     if rows.len() < 2 || rows.len() > EXHAUSTIVE_RUN || rows.iter().all(|r| r.shape.cuts.is_empty())
@@ -79,9 +82,11 @@ pub(super) fn moved(rows: &[RowInput]) -> Moved {
         return Moved {
             costs: rows.iter().map(none).collect(),
             halves,
+            swaps,
         };
     }
     let bags: Vec<Bag> = rows.iter().map(|r| Bag::of(&r.shape.words)).collect();
+    find_swaps(rows, &bags, &mut swaps);
     // Each row's distinct words and their counts, when first needed.
     let mut counted: Vec<Option<Counted>> = (0..rows.len()).map(|_| None).collect();
     let costs = rows
@@ -133,7 +138,11 @@ pub(super) fn moved(rows: &[RowInput]) -> Moved {
             matches.iter().map(|m| MOVED_WEIGHT * (best - m)).collect()
         })
         .collect();
-    Moved { costs, halves }
+    Moved {
+        costs,
+        halves,
+        swaps,
+    }
 }
 
 /// Two rows of a run whose halves cross-match: cut at `cuts`, the older half of each
@@ -144,24 +153,16 @@ pub(super) struct Swap {
     pub(super) similarity: f32,
 }
 
-/// The swaps among a run's rows.
-pub(super) fn swaps(rows: &[RowInput]) -> Vec<Swap> {
-    let mut out = Vec::new();
-    if rows.len() < 2 || rows.len() > EXHAUSTIVE_RUN {
-        return out;
-    }
+/// The swaps among a run's rows, into `out`; `bags` are the rows' [`Bag`]s.
+fn find_swaps(rows: &[RowInput], bags: &[Bag], out: &mut Vec<Swap>) {
     let cut: Vec<usize> = (0..rows.len())
         .filter(|&i| !rows[i].shape.cuts.is_empty())
         .collect();
-    if cut.len() < 2 {
-        return out;
-    }
-    let bags: Vec<Bag> = cut.iter().map(|&i| Bag::of(&rows[i].shape.words)).collect();
     for (a, &i) in cut.iter().enumerate() {
-        for (b, &s) in cut.iter().enumerate().skip(a + 1) {
+        for &s in &cut[a + 1..] {
             // Both crossings at `MOVED_COPY` need the rows to share this many words.
             let n = rows[i].shape.words.len() + rows[s].shape.words.len();
-            if (bags[a].shared_at_most(&bags[b]) as f32) < MOVED_COPY / 2.0 * n as f32 {
+            if (bags[i].shared_at_most(&bags[s]) as f32) < MOVED_COPY / 2.0 * n as f32 {
                 continue;
             }
             let [hi, hs] = [i, s].map(|r| halves(&rows[r]));
@@ -179,7 +180,6 @@ pub(super) fn swaps(rows: &[RowInput]) -> Vec<Swap> {
             }
         }
     }
-    out
 }
 
 /// Each cut's halves, their words sorted.
@@ -202,19 +202,7 @@ fn dice(a: &[u64], b: &[u64]) -> f32 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let (mut i, mut j, mut shared) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * shared as f32 / (a.len() + b.len()) as f32
+    2.0 * crate::text::shared_sorted(a, b) as f32 / (a.len() + b.len()) as f32
 }
 
 /// A row's distinct words (sorted) with how often each occurs.

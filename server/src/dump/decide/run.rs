@@ -335,13 +335,11 @@ pub(super) struct Precomputed {
     /// Text hashes of the same paragraphs, for the equality constraint.
     cut_text: Vec<Vec<[u64; 2]>>,
     whole_text: Vec<u64>,
-    /// `moved[i][j]`: cost of cut `j` of row `i` for leaving a moved paragraph less
-    /// whole than the row's best cut ([`super::moved`]); computed when first asked
-    /// for (several runs measured together only need their paragraphs).
+    /// The moved paragraphs of the run ([`super::moved`]): what each cut costs for
+    /// leaving one less whole than the row's best cut, the halves that are moved
+    /// copies, the swaps. Computed when first asked for (several runs measured
+    /// together only need their paragraphs).
     moved: std::cell::OnceCell<super::moved::Moved>,
-    /// Pairs of rows whose halves cross-match ([`super::moved::swaps`]), computed
-    /// when first asked for.
-    swaps: std::cell::OnceCell<Vec<super::moved::Swap>>,
 }
 
 /// The shingles of one row that can be shared, with the word index each starts at.
@@ -477,7 +475,6 @@ impl Precomputed {
             cut_text,
             whole_text,
             moved: std::cell::OnceCell::new(),
-            swaps: std::cell::OnceCell::new(),
         }
     }
 
@@ -495,8 +492,8 @@ impl Precomputed {
     /// in the other version earns [`super::moved::MOVED_HALF_CREDIT`]. Each row earns
     /// once, the most it can.
     fn moved_credit(&self, ctx: &Context, rows: &[RowInput], choices: &[Choice]) -> f32 {
-        let swaps = self.swaps.get_or_init(|| super::moved::swaps(rows));
-        let halves = &self.moved.get_or_init(|| super::moved::moved(rows)).halves;
+        let super::moved::Moved { halves, swaps, .. } =
+            self.moved.get_or_init(|| super::moved::moved(rows));
         if swaps.is_empty() && halves.is_empty() {
             return 0.0;
         }
